@@ -1,0 +1,1 @@
+"""Pure-Python rules of Playbook. Imports nothing internal and nothing from Qt."""

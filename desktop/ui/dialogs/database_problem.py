@@ -1,0 +1,24 @@
+"""What the user sees when the local database cannot be used as it is."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+
+def ask_start_fresh(message: str, path: Path, parent: QWidget | None = None) -> bool:
+    """Explain the problem; True if the user chose to move the file aside and start fresh."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Warning)
+    box.setWindowTitle("Playbook can't open your data")
+    box.setText(message)
+    box.setInformativeText(
+        f"Your data file is {path}.\n\n"
+        "Start fresh moves it aside (nothing is deleted) and creates a new, empty one. "
+        "Quit leaves everything as it is."
+    )
+    fresh = box.addButton("Start fresh", QMessageBox.ButtonRole.AcceptRole)
+    box.addButton("Quit", QMessageBox.ButtonRole.RejectRole)
+    box.exec()
+    return box.clickedButton() is fresh
