@@ -8,6 +8,7 @@ import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from desktop import paths
 from desktop.config import SettingsStore
@@ -17,6 +18,9 @@ from desktop.services.course_library import CourseLibrary
 from desktop.services.progress import ProgressService
 from desktop.services.search import SearchService
 from desktop.storage.database import Database, DatabaseProblem, SqlFolderStore
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication, QMainWindow
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +39,9 @@ def build_services(db: Database, data_dir: Path, courses_dir: Path | None = None
     )
 
 
-def open_database(path: Path, ask_start_fresh: Callable[[DatabaseProblem], bool]) -> Database | None:
+def open_database(
+    path: Path, ask_start_fresh: Callable[[DatabaseProblem], bool]
+) -> Database | None:
     """Open (and migrate) the database. A newer or corrupted file is never overwritten: the
     user is asked, and only on their word is it moved aside for a fresh one."""
     try:
@@ -49,36 +55,42 @@ def open_database(path: Path, ask_start_fresh: Callable[[DatabaseProblem], bool]
         return Database.open(path)
 
 
-def _qt_app() -> object:
+def _qt_app() -> QApplication:
     from PySide6.QtWidgets import QApplication
 
-    app = QApplication.instance() or QApplication(sys.argv)
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv)
     app.setApplicationName(paths.APP_NAME)
     app.setOrganizationName(paths.APP_AUTHOR)
     app.setApplicationDisplayName(paths.APP_NAME)
     return app
 
 
-def run_gui(data_dir: Path | None) -> int:
-    """Start the desktop app; returns the process exit status."""
-    import qasync
-    from PySide6.QtWidgets import QApplication
-
+def launch_window(data_dir: Path) -> tuple[QMainWindow, Database] | None:
+    """Open the database (asking the user about a problem file), build the services and
+    the main window. ``None`` if the user chose to quit. Needs a QApplication."""
     from desktop.ui.dialogs.database_problem import ask_start_fresh
     from desktop.ui.main_window import MainWindow
 
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    data_dir = data_dir or paths.default_data_dir()
-    app = _qt_app()
-    assert isinstance(app, QApplication)
     db_path = paths.database_path(data_dir)
     db = open_database(db_path, lambda p: ask_start_fresh(p.user_message, db_path))
     if db is None:
+        return None
+    return MainWindow(build_services(db, data_dir)), db
+
+
+def run_gui(data_dir: Path | None) -> int:
+    """Start the desktop app on a qasync loop; returns the process exit status."""
+    import qasync
+
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    app = _qt_app()
+    launched = launch_window(data_dir or paths.default_data_dir())
+    if launched is None:
         return 1
+    window, db = launched
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
-    services = build_services(db, data_dir)
-    window = MainWindow(services)
     window.show()
     quit_requested = asyncio.Event()
     app.aboutToQuit.connect(quit_requested.set)

@@ -1,0 +1,195 @@
+"""``make bench``: Playbook's speed and memory goals, measured on this machine.
+
+Machines are noisy, so every goal is reported as a ratio against a baseline measured in
+the same run (a bare PySide6 window for start-up and memory; plain reading of the same
+files for the course pipeline), next to the absolute figure the issue names. Exits 1 if a
+goal is missed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from tests.bench.coursegen import write_course
+
+REPEATS = 7
+
+
+@dataclass
+class Result:
+    name: str
+    value: str
+    goal: str
+    ok: bool
+
+
+def _child(mode: str, data_dir: Path) -> dict[str, float]:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    out = subprocess.run(
+        [sys.executable, "-m", "tests.bench.startup_child", mode, str(data_dir)],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=env,
+    ).stdout
+    return json.loads(out.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def _percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
+
+
+def _best_of(fn: Callable[[], object], repeats: int = 5) -> float:
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
+def bench_start_and_memory(work: Path, course_root: Path) -> list[Result]:
+    from desktop.app import build_services
+    from desktop.storage.database import Database
+
+    data_dir = work / "data"
+    # A user's second start: the database exists and is migrated, courses are indexed.
+    db = Database.open(data_dir / "playbook.sqlite3")
+    services = build_services(db, data_dir)
+    services.library.add_folder(course_root)  # as a user adds a course folder
+    for entry in services.library.refresh():
+        if entry.course is not None:
+            services.search.index_course(entry.course)
+    db.close()
+
+    bare, app = [], []
+    for _ in range(REPEATS):  # interleaved so drift hits both alike
+        bare.append(_child("bare", data_dir)["shown_s"])
+        app.append(_child("app", data_dir)["shown_s"])
+    b, a = statistics.median(bare), statistics.median(app)
+    start_ratio = a / b
+
+    rss_bare = statistics.median(_child("bare", data_dir)["rss_bytes"] for _ in range(3))
+    rss_app = statistics.median(_child("app-lesson", data_dir)["rss_bytes"] for _ in range(3))
+    mem_ratio = rss_app / rss_bare
+    mib = 1024 * 1024
+    return [
+        Result(
+            "cold start to main window",
+            f"{a * 1000:.0f} ms vs bare window {b * 1000:.0f} ms = {start_ratio:.2f}x",
+            "<= 1.5x",
+            start_ratio <= 1.5,
+        ),
+        Result(
+            "resident memory after opening a lesson",
+            f"{rss_app / mib:.0f} MiB vs bare window {rss_bare / mib:.0f} MiB = {mem_ratio:.2f}x",
+            "<= 1.5x",
+            mem_ratio <= 1.5,
+        ),
+    ]
+
+
+def bench_course_pipeline(work: Path, course_folder: Path) -> list[Result]:
+    from desktop.app import build_services
+    from desktop.services.course_library import load_course
+    from desktop.services.rendering import render_slide_html
+    from desktop.storage.database import Database
+
+    files = sorted(course_folder.rglob("*"))
+
+    def read_only() -> None:
+        for f in files:
+            if f.is_file():
+                f.read_bytes().decode("utf-8")
+
+    baseline = _best_of(read_only)
+
+    timings = []
+    for i in range(5):
+        data_dir = work / f"pipe{i}"
+        db = Database.open(data_dir / "playbook.sqlite3")
+        services = build_services(db, data_dir, courses_dir=course_folder.parent)
+        t0 = time.perf_counter()
+        course = load_course(course_folder)
+        services.search.index_course(course)
+        timings.append(time.perf_counter() - t0)
+        if i < 4:
+            db.close()
+    load_index = min(timings)
+
+    queries = [
+        "campaign",
+        "subject line",
+        "brand voice",
+        "conv",
+        '"landing offer"',
+        "retention segment test",
+        "pipeline",
+        "metric",
+        "zzznotthere",
+        "trust proof",
+    ] * 20
+    lat = []
+    for q in queries:
+        t0 = time.perf_counter()
+        services.search.search(q)
+        lat.append(time.perf_counter() - t0)
+    p95 = _percentile(lat, 95)
+
+    open_lat = []
+    for i in range(0, 500, 10):
+        lesson = course.lessons[f"lesson-{i:04d}"]
+        t0 = time.perf_counter()
+        services.progress.lesson_opened(course, lesson.id)
+        services.progress.resume_point(course.id)
+        services.progress.slide_viewed(course, lesson.id, lesson.slides[0].id)
+        services.annotations.is_bookmarked(course.id, lesson.id, lesson.slides[0].id)
+        services.annotations.note(course.id, lesson.id, lesson.slides[0].id)
+        render_slide_html(lesson.slides[0])
+        open_lat.append(time.perf_counter() - t0)
+    db.close()
+    open_p95 = _percentile(open_lat, 95)
+    return [
+        Result(
+            "500-lesson course validated and indexed",
+            f"{load_index * 1000:.0f} ms ({load_index / baseline:.1f}x reading its files)",
+            "< 1000 ms",
+            load_index < 1.0,
+        ),
+        Result("search p95 (200 queries)", f"{p95 * 1000:.2f} ms", "< 10 ms", p95 < 0.010),
+        Result(
+            "open a lesson p95 (progress + annotations + first slide)",
+            f"{open_p95 * 1000:.2f} ms",
+            "< 50 ms",
+            open_p95 < 0.050,
+        ),
+    ]
+
+
+def main() -> int:
+    with tempfile.TemporaryDirectory(prefix="playbook-bench-") as tmp:
+        work = Path(tmp)
+        course_root = work / "courses"
+        folder = write_course(course_root, lessons=500)
+        results = bench_course_pipeline(work, folder)
+        results += bench_start_and_memory(work, course_root)
+    width = max(len(r.name) for r in results)
+    print(f"{'benchmark':<{width}}  {'result':<55} goal")
+    for r in results:
+        mark = "ok  " if r.ok else "MISS"
+        print(f"{r.name:<{width}}  {r.value:<55} {r.goal}  {mark}")
+    return 0 if all(r.ok for r in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
