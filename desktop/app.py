@@ -17,7 +17,13 @@ from desktop.services.container import Services
 from desktop.services.course_library import CourseLibrary
 from desktop.services.progress import ProgressService
 from desktop.services.search import SearchService
-from desktop.storage.database import Database, DatabaseProblem, SqlFolderStore
+from desktop.storage.database import (
+    Database,
+    DatabaseCorrupt,
+    DatabaseFromNewerVersion,
+    DatabaseProblem,
+    SqlFolderStore,
+)
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication, QMainWindow
@@ -40,19 +46,28 @@ def build_services(db: Database, data_dir: Path, courses_dir: Path | None = None
 
 
 def open_database(
-    path: Path, ask_start_fresh: Callable[[DatabaseProblem], bool]
+    path: Path,
+    ask_start_fresh: Callable[[DatabaseProblem], bool],
+    tell: Callable[[DatabaseProblem], None],
 ) -> Database | None:
-    """Open (and migrate) the database. A newer or corrupted file is never overwritten: the
-    user is asked, and only on their word is it moved aside for a fresh one."""
+    """Open (and migrate) the database.
+
+    A file from a newer Playbook or a damaged one is never overwritten: the user is asked,
+    and only on their word is it moved aside for a fresh one. Any other problem (locked,
+    no permission, disk full) is explained and the app does not start, leaving it as is."""
     try:
         return Database.open(path)
-    except DatabaseProblem as problem:
+    except (DatabaseFromNewerVersion, DatabaseCorrupt) as problem:
         log.warning("database problem: %s", problem.user_message)
         if not ask_start_fresh(problem):
             return None
         moved = Database.move_aside(path)
         log.warning("moved %s aside to %s", path, moved)
         return Database.open(path)
+    except DatabaseProblem as problem:
+        log.error("database problem: %s", problem.user_message)
+        tell(problem)
+        return None
 
 
 def _qt_app() -> QApplication:
@@ -69,11 +84,15 @@ def _qt_app() -> QApplication:
 def launch_window(data_dir: Path) -> tuple[QMainWindow, Database] | None:
     """Open the database (asking the user about a problem file), build the services and
     the main window. ``None`` if the user chose to quit. Needs a QApplication."""
-    from desktop.ui.dialogs.database_problem import ask_start_fresh
+    from desktop.ui.dialogs.database_problem import ask_start_fresh, tell_problem
     from desktop.ui.main_window import MainWindow
 
     db_path = paths.database_path(data_dir)
-    db = open_database(db_path, lambda p: ask_start_fresh(p.user_message, db_path))
+    db = open_database(
+        db_path,
+        lambda p: ask_start_fresh(p.user_message, db_path),
+        lambda p: tell_problem(p.user_message, db_path),
+    )
     if db is None:
         return None
     return MainWindow(build_services(db, data_dir)), db

@@ -22,3 +22,13 @@ def ask_start_fresh(message: str, path: Path, parent: QWidget | None = None) -> 
     box.addButton("Quit", QMessageBox.ButtonRole.RejectRole)
     box.exec()
     return box.clickedButton() is fresh
+
+
+def tell_problem(message: str, path: Path, parent: QWidget | None = None) -> None:
+    """Explain a problem the user has to fix outside Playbook (a locked file, permissions)."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Critical)
+    box.setWindowTitle("Playbook can't open your data")
+    box.setText(message)
+    box.setInformativeText(f"Your data file is {path}. Nothing was changed.")
+    box.exec()

@@ -1,0 +1,241 @@
+"""Learning progress as append-only events, and the aggregates derived from them.
+
+Nothing here is stored as a running total: "completed", "best score" and "time spent" are
+recomputed from the events every time. That is what lets two devices' progress be merged
+by plain union (:func:`merge_events`) without conflicts, in any order.
+
+Everything is keyed to ids, never positions, and judged against the *current* course:
+a slide removed from a lesson no longer blocks its completion, a new slide does.
+"""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+
+from desktop.domain.course import CompletionKind, Course, CourseCompletionKind, Lesson
+
+
+class EventKind(enum.StrEnum):
+    LESSON_OPENED = "lesson_opened"
+    SLIDE_VIEWED = "slide_viewed"
+    QUIZ_ATTEMPT = "quiz_attempt"
+    LESSON_COMPLETED = "lesson_completed"
+    TIME_SPENT = "time_spent"
+
+
+@dataclass(frozen=True, slots=True)
+class ProgressEvent:
+    """One thing a learner did, at one moment. ``id`` is globally unique: the same event
+    seen twice (e.g. pulled back from the server) is the same event."""
+
+    id: uuid.UUID
+    kind: EventKind
+    course_id: str
+    lesson_id: str
+    slide_id: str | None = None
+    question_id: str | None = None
+    correct: bool | None = None
+    score: float | None = None
+    seconds: float = 0.0
+    occurred_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+    @classmethod
+    def new(
+        cls,
+        kind: EventKind,
+        course_id: str,
+        lesson_id: str,
+        *,
+        slide_id: str | None = None,
+        question_id: str | None = None,
+        correct: bool | None = None,
+        score: float | None = None,
+        seconds: float = 0.0,
+        at: datetime | None = None,
+    ) -> ProgressEvent:
+        """A new event with a fresh random id, happening ``at`` (default: now, UTC)."""
+        if seconds < 0:
+            raise ValueError(f"seconds must not be negative, got {seconds}")
+        return cls(
+            id=uuid.uuid4(),
+            kind=kind,
+            course_id=course_id,
+            lesson_id=lesson_id,
+            slide_id=slide_id,
+            question_id=question_id,
+            correct=correct,
+            score=score,
+            seconds=seconds,
+            occurred_at=at if at is not None else datetime.now(UTC),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class LessonProgress:
+    lesson_id: str
+    viewed_slides: frozenset[str] = frozenset()
+    completed: bool = False
+    best_scores: Mapping[str, float] = field(default_factory=dict)  # question id -> best
+    attempts: Mapping[str, int] = field(default_factory=dict)  # question id -> count
+    correct_questions: frozenset[str] = frozenset()  # answered correctly at least once
+    seconds: float = 0.0
+    opened: bool = False
+    last_activity: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CourseProgress:
+    course_id: str
+    lessons: Mapping[str, LessonProgress]  # every lesson of the course, in course order
+    completed_lessons: int
+    total_lessons: int
+    percent: float  # 0..100, share of lessons completed
+    completed: bool  # by the course's completion rule
+    seconds: float  # all time spent in the course
+    best_score_total: float  # sum of best scores over the course's current questions
+    max_score_total: float  # sum of points over the course's current questions
+    last_activity: datetime | None = None
+
+    @property
+    def started(self) -> bool:
+        return self.last_activity is not None
+
+
+def merge_events(*streams: Iterable[ProgressEvent]) -> list[ProgressEvent]:
+    """Union of event sets, each event once (by id), oldest first. Associative and
+    commutative, so devices can merge in any order and agree."""
+    unique: dict[uuid.UUID, ProgressEvent] = {}
+    for stream in streams:
+        for event in stream:
+            unique.setdefault(event.id, event)
+    return sorted(unique.values(), key=lambda e: (e.occurred_at, str(e.id)))
+
+
+def lesson_progress(lesson: Lesson, events: Iterable[ProgressEvent]) -> LessonProgress:
+    """The aggregates of one lesson from its events (events of other lessons are ignored;
+    duplicates by id count once)."""
+    viewed: set[str] = set()
+    best: dict[str, float] = {}
+    attempts: dict[str, int] = {}
+    correct: set[str] = set()
+    seconds = 0.0
+    opened = False
+    last: datetime | None = None
+    seen: set[uuid.UUID] = set()
+    for event in events:
+        if event.lesson_id != lesson.id or event.id in seen:
+            continue
+        seen.add(event.id)
+        seconds += event.seconds
+        last = event.occurred_at if last is None else max(last, event.occurred_at)
+        if event.kind is EventKind.LESSON_OPENED:
+            opened = True
+        elif event.kind is EventKind.SLIDE_VIEWED and event.slide_id is not None:
+            viewed.add(event.slide_id)
+            opened = True
+        elif event.kind is EventKind.QUIZ_ATTEMPT and event.question_id is not None:
+            qid = event.question_id
+            attempts[qid] = attempts.get(qid, 0) + 1
+            if event.score is not None:
+                best[qid] = max(best.get(qid, event.score), event.score)
+            if event.correct:
+                correct.add(qid)
+    partial = LessonProgress(
+        lesson_id=lesson.id,
+        viewed_slides=frozenset(viewed),
+        best_scores=best,
+        attempts=attempts,
+        correct_questions=frozenset(correct),
+        seconds=seconds,
+        opened=opened,
+        last_activity=last,
+    )
+    return replace(partial, completed=lesson_satisfied(lesson, partial))
+
+
+def lesson_satisfied(lesson: Lesson, lp: LessonProgress) -> bool:
+    """Whether ``lp`` meets the lesson's completion rule, judged against the lesson as it
+    is now.
+
+    - all-slides: every *current* slide id viewed (removed slides don't count; new ones
+      must be viewed).
+    - time: at least ``minutes`` spent in the lesson.
+    - mastery "m of n": ``m`` distinct current questions answered correctly at least once.
+      If the lesson now has fewer than ``m`` questions, all of them are required.
+    """
+    rule = lesson.completion
+    if rule.kind is CompletionKind.TIME:
+        return lp.seconds >= rule.minutes * 60
+    if rule.kind is CompletionKind.MASTERY:
+        question_ids = {q.id for q in lesson.questions}
+        needed = min(rule.m, len(question_ids))
+        if needed <= 0:
+            return lp.opened
+        return len(question_ids & lp.correct_questions) >= needed
+    slide_ids = {s.id for s in lesson.slides}
+    if not slide_ids:
+        return lp.opened
+    return slide_ids <= lp.viewed_slides
+
+
+def summarize(course: Course, events: Iterable[ProgressEvent]) -> CourseProgress:
+    """Derive a course's progress from its events (duplicates by id count once; events of
+    other courses and of lessons no longer in the course are ignored, except that time
+    spent in a removed lesson still counts as time spent in the course)."""
+    by_lesson: dict[str, list[ProgressEvent]] = {}
+    seen: set[uuid.UUID] = set()
+    seconds = 0.0
+    last: datetime | None = None
+    for event in events:
+        if event.course_id != course.id or event.id in seen:
+            continue
+        seen.add(event.id)
+        seconds += event.seconds
+        last = event.occurred_at if last is None else max(last, event.occurred_at)
+        by_lesson.setdefault(event.lesson_id, []).append(event)
+
+    lessons: dict[str, LessonProgress] = {}
+    best_total = 0.0
+    max_total = 0.0
+    for lesson in _lessons_in_order(course):
+        lp = lesson_progress(lesson, by_lesson.get(lesson.id, ()))
+        lessons[lesson.id] = lp
+        for question in lesson.questions:
+            max_total += question.points
+            best_total += min(lp.best_scores.get(question.id, 0.0), float(question.points))
+
+    total = len(lessons)
+    done = sum(1 for lp in lessons.values() if lp.completed)
+    percent = 100.0 * done / total if total else 0.0
+    if course.completion.kind is CourseCompletionKind.PERCENT:
+        completed = total > 0 and percent >= course.completion.percent
+    else:
+        completed = total > 0 and done == total
+    return CourseProgress(
+        course_id=course.id,
+        lessons=lessons,
+        completed_lessons=done,
+        total_lessons=total,
+        percent=percent,
+        completed=completed,
+        seconds=seconds,
+        best_score_total=best_total,
+        max_score_total=float(max_total),
+        last_activity=last,
+    )
+
+
+def _lessons_in_order(course: Course) -> list[Lesson]:
+    ordered: dict[str, Lesson] = {}
+    for module in course.modules:
+        for lesson_id in module.lesson_ids:
+            lesson = course.lessons.get(lesson_id)
+            if lesson is not None:
+                ordered.setdefault(lesson_id, lesson)
+    if not ordered:  # a course without modules: its lessons as declared
+        return list(course.lessons.values())
+    return list(ordered.values())
