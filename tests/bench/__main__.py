@@ -35,7 +35,14 @@ class Result:
 def _child(mode: str, data_dir: Path) -> dict[str, float]:
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     out = subprocess.run(
-        [sys.executable, "-m", "tests.bench.startup_child", mode, str(data_dir)],
+        [
+            sys.executable,
+            "-m",
+            "tests.bench.startup_child",
+            mode,
+            str(data_dir),
+            repr(time.time()),
+        ],
         check=True,
         capture_output=True,
         text=True,
