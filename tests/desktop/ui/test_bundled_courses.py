@@ -52,7 +52,8 @@ def test_a_bundled_course_plays_from_start_to_end(
             for question in slide.questions:
                 answer_correctly(views[question.id], question)
                 result = views[question.id].check()
-                assert result is not None and result.correct, (lesson.id, question.id)
+                assert result is not None, (lesson.id, question.id)
+                assert result.correct, (lesson.id, question.id)
                 answered += 1
             if index == 0 and lesson.id in SCREENSHOT_LESSONS.get(course_id, ()):
                 QApplication.processEvents()
