@@ -47,41 +47,35 @@ class AnnotationService:
     def toggle_bookmark(self, course_id: str, lesson_id: str, slide_id: str) -> bool:
         """Bookmark the slide, or remove its bookmark. Returns the new state."""
         id = annotation_id("bookmark", course_id, lesson_id, slide_id)
-        with self._db.session() as session:
-            return repo.toggle_bookmark(
-                session, id, course_id, lesson_id, slide_id, datetime.now(UTC)
-            )
+        with self._db.session() as conn:
+            return repo.toggle_bookmark(conn, id, course_id, lesson_id, slide_id, datetime.now(UTC))
 
     def is_bookmarked(self, course_id: str, lesson_id: str, slide_id: str) -> bool:
         id = annotation_id("bookmark", course_id, lesson_id, slide_id)
-        with self._db.read_session() as session:
-            return repo.is_bookmarked(session, id)
+        with self._db.read_session() as conn:
+            return repo.is_bookmarked(conn, id)
 
     def bookmarks(self, course_id: str) -> list[Bookmark]:
         """The course's bookmarks, oldest first."""
-        with self._db.read_session() as session:
-            return [
-                Bookmark(r.course_id, r.lesson_id, r.slide_id, r.created_at)
-                for r in repo.bookmarks(session, course_id)
-            ]
+        with self._db.read_session() as conn:
+            rows = repo.bookmarks(conn, course_id)
+        return [Bookmark(r.course_id, r.lesson_id, r.slide_id, r.created_at) for r in rows]
 
     def set_note(self, course_id: str, lesson_id: str, slide_id: str, text: str) -> None:
         """Save the slide's note. Text that is empty (or only whitespace) deletes it."""
         id = annotation_id("note", course_id, lesson_id, slide_id)
         clean = text if text.strip() else ""
-        with self._db.session() as session:
-            repo.set_note(session, id, course_id, lesson_id, slide_id, clean, datetime.now(UTC))
+        with self._db.session() as conn:
+            repo.set_note(conn, id, course_id, lesson_id, slide_id, clean, datetime.now(UTC))
 
     def note(self, course_id: str, lesson_id: str, slide_id: str) -> str:
         """The slide's note, or "" when it has none."""
         id = annotation_id("note", course_id, lesson_id, slide_id)
-        with self._db.read_session() as session:
-            return repo.note_text(session, id)
+        with self._db.read_session() as conn:
+            return repo.note_text(conn, id)
 
     def notes(self, course_id: str) -> list[Note]:
         """The course's notes, most recently edited first."""
-        with self._db.read_session() as session:
-            return [
-                Note(r.course_id, r.lesson_id, r.slide_id, r.text, r.updated_at)
-                for r in repo.notes(session, course_id)
-            ]
+        with self._db.read_session() as conn:
+            rows = repo.notes(conn, course_id)
+        return [Note(r.course_id, r.lesson_id, r.slide_id, r.text, r.updated_at) for r in rows]

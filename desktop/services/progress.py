@@ -8,11 +8,10 @@ place. Completion is derived from the events against the course as it is now, an
 from __future__ import annotations
 
 import math
+import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-
-from sqlalchemy.orm import Session
 
 from desktop.domain.course import Course, Lesson, Question
 from desktop.domain.grading import Grade
@@ -62,10 +61,8 @@ class ProgressService:
 
     def lesson_opened(self, course: Course, lesson_id: str) -> None:
         _lesson(course, lesson_id)
-        with self._db.session() as session:
-            self._append(
-                session, [ProgressEvent.new(EventKind.LESSON_OPENED, course.id, lesson_id)]
-            )
+        with self._db.session() as conn:
+            self._append(conn, [ProgressEvent.new(EventKind.LESSON_OPENED, course.id, lesson_id)])
 
     def slide_viewed(self, course: Course, lesson_id: str, slide_id: str) -> bool:
         """Record that a slide was shown. Returns True if this made the lesson complete
@@ -76,8 +73,8 @@ class ProgressService:
                 f"Slide {slide_id!r} is not in lesson {lesson_id!r} of course {course.id!r}."
             )
         event = ProgressEvent.new(EventKind.SLIDE_VIEWED, course.id, lesson_id, slide_id=slide_id)
-        with self._db.session() as session:
-            return self._record(session, course, lesson, event)
+        with self._db.session() as conn:
+            return self._record(conn, course, lesson, event)
 
     def quiz_attempt(
         self, course: Course, lesson_id: str, slide_id: str, question: Question, grade: Grade
@@ -89,9 +86,9 @@ class ProgressService:
             raise ValueError(
                 f"Question {question.id!r} is not in lesson {lesson_id!r} of course {course.id!r}."
             )
-        with self._db.session() as session:
+        with self._db.session() as conn:
             used = repo.count_of_kind(
-                session, EventKind.QUIZ_ATTEMPT, course.id, lesson_id, question.id
+                conn, EventKind.QUIZ_ATTEMPT, course.id, lesson_id, question.id
             )
             if question.max_attempts is not None and used >= question.max_attempts:
                 raise ValueError(
@@ -107,13 +104,13 @@ class ProgressService:
                 correct=grade.correct,
                 score=grade.score,
             )
-            self._record(session, course, lesson, event)
+            self._record(conn, course, lesson, event)
         return used + 1
 
     def attempts_used(self, course_id: str, lesson_id: str, question_id: str) -> int:
-        with self._db.read_session() as session:
+        with self._db.read_session() as conn:
             return repo.count_of_kind(
-                session, EventKind.QUIZ_ATTEMPT, course_id, lesson_id, question_id
+                conn, EventKind.QUIZ_ATTEMPT, course_id, lesson_id, question_id
             )
 
     def add_time(self, course: Course, lesson_id: str, seconds: float) -> bool:
@@ -125,33 +122,33 @@ class ProgressService:
         if seconds == 0:
             return False
         event = ProgressEvent.new(EventKind.TIME_SPENT, course.id, lesson_id, seconds=seconds)
-        with self._db.session() as session:
-            return self._record(session, course, lesson, event)
+        with self._db.session() as conn:
+            return self._record(conn, course, lesson, event)
 
     def import_events(self, events: Iterable[ProgressEvent]) -> int:
         """Merge events from elsewhere (another device, a backup) by union: events already
         stored (same id) are skipped. Returns how many were new."""
-        with self._db.session() as session:
-            return self._append(session, list(events))
+        with self._db.session() as conn:
+            return self._append(conn, list(events))
 
     # -- reading -----------------------------------------------------------------------
 
     def course_progress(self, course: Course) -> CourseProgress:
-        with self._db.read_session() as session:
-            rows = repo.events(session, course.id)
+        with self._db.read_session() as conn:
+            rows = repo.events(conn, course.id)
         return summarize(course, _to_events(rows))
 
     def lesson_progress(self, course: Course, lesson_id: str) -> LessonProgress:
         """One lesson's progress (slides viewed, attempts, completion): one indexed query."""
         lesson = _lesson(course, lesson_id)
-        with self._db.read_session() as session:
-            rows = repo.events(session, course.id, lesson_id)
+        with self._db.read_session() as conn:
+            rows = repo.events(conn, course.id, lesson_id)
         return lesson_progress(lesson, _to_events(rows))
 
     def resume_point(self, course_id: str | None = None) -> ResumePoint | None:
         """The last slide viewed, overall or in one course; None if there is none yet."""
-        with self._db.read_session() as session:
-            rows = repo.latest(session, [EventKind.SLIDE_VIEWED], course_id)
+        with self._db.read_session() as conn:
+            rows = repo.latest(conn, [EventKind.SLIDE_VIEWED], course_id)
         for event in _to_events(rows):
             assert event.slide_id is not None
             return ResumePoint(event.course_id, event.lesson_id, event.slide_id, event.occurred_at)
@@ -162,8 +159,8 @@ class ProgressService:
         opened twice, the same question retried) show once."""
         if limit <= 0:
             return []
-        with self._db.read_session() as session:
-            rows = repo.latest(session, _ACTIVITY_KINDS, limit=limit * 4)
+        with self._db.read_session() as conn:
+            rows = repo.latest(conn, _ACTIVITY_KINDS, limit=limit * 4)
         result: list[Activity] = []
         previous: tuple[object, ...] | None = None
         for event in _to_events(rows):
@@ -187,17 +184,17 @@ class ProgressService:
 
     def events(self, course_id: str | None = None) -> list[ProgressEvent]:
         """All events (or one course's), in the order they were recorded here."""
-        with self._db.read_session() as session:
-            rows = repo.events(session, course_id)
+        with self._db.read_session() as conn:
+            rows = repo.events(conn, course_id)
         return list(_to_events(rows))
 
     # -- internals ---------------------------------------------------------------------
 
     def _record(
-        self, session: Session, course: Course, lesson: Lesson, event: ProgressEvent
+        self, conn: sqlite3.Connection, course: Course, lesson: Lesson, event: ProgressEvent
     ) -> bool:
         """Append ``event``, and a completion event if it completes the lesson."""
-        before = list(_to_events(repo.events(session, course.id, lesson.id)))
+        before = list(_to_events(repo.events(conn, course.id, lesson.id)))
         was_complete = lesson_progress(lesson, before).completed
         now_complete = lesson_progress(lesson, [*before, event]).completed
         new = [event]
@@ -207,28 +204,28 @@ class ProgressService:
                     EventKind.LESSON_COMPLETED, course.id, lesson.id, at=event.occurred_at
                 )
             )
-        self._append(session, new)
+        self._append(conn, new)
         return now_complete and not was_complete
 
-    def _append(self, session: Session, events: Sequence[ProgressEvent]) -> int:
+    def _append(self, conn: sqlite3.Connection, events: Sequence[ProgressEvent]) -> int:
         return repo.append_events(
-            session,
-            [
-                {
-                    "id": e.id,
-                    "kind": e.kind.value,
-                    "course_id": e.course_id,
-                    "lesson_id": e.lesson_id,
-                    "slide_id": e.slide_id,
-                    "question_id": e.question_id,
-                    "correct": e.correct,
-                    "score": e.score,
-                    "seconds": e.seconds,
-                    "occurred_at": e.occurred_at,
-                    "device_id": self._db.device_id,
-                }
+            conn,
+            (
+                repo.EventRow(
+                    e.id,
+                    e.kind.value,
+                    e.course_id,
+                    e.lesson_id,
+                    e.slide_id,
+                    e.question_id,
+                    e.correct,
+                    e.score,
+                    e.seconds,
+                    e.occurred_at,
+                )
                 for e in events
-            ],
+            ),
+            self._db.device_id,
         )
 
 

@@ -15,12 +15,11 @@ import hashlib
 import html
 import logging
 import re
+import sqlite3
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-
-from sqlalchemy.exc import OperationalError
 
 from desktop.domain.course import Course, Slide
 from desktop.storage import search_index as repo
@@ -63,30 +62,30 @@ class SearchService:
         Skipped (returns False) when the course's content is unchanged since it was last
         indexed; otherwise the course's slides are swapped in one transaction."""
         fingerprint = course_fingerprint(course)
-        with self._db.read_session() as session:
-            if repo.fingerprint(session, course.id) == fingerprint:
+        with self._db.read_session() as conn:
+            if repo.fingerprint(conn, course.id) == fingerprint:
                 return False
         slides = list(indexed_slides(course))
-        with self._db.session() as session:
-            repo.replace_course(session, course.id, fingerprint, slides, datetime.now(UTC))
+        with self._db.session() as conn:
+            repo.replace_course(conn, course.id, fingerprint, slides, datetime.now(UTC))
         return True
 
     def remove_course(self, course_id: str) -> None:
-        with self._db.session() as session:
-            repo.remove_course(session, course_id)
+        with self._db.session() as conn:
+            repo.remove_course(conn, course_id)
 
     def indexed_course_ids(self) -> set[str]:
-        with self._db.read_session() as session:
-            return repo.course_ids(session)
+        with self._db.read_session() as conn:
+            return repo.course_ids(conn)
 
     def prune(self, keep: Iterable[str]) -> list[str]:
         """Remove every indexed course not in ``keep`` (courses gone from the library).
         Returns the ids removed."""
         gone = sorted(self.indexed_course_ids() - set(keep))
         if gone:
-            with self._db.session() as session:
+            with self._db.session() as conn:
                 for course_id in gone:
-                    repo.remove_course(session, course_id)
+                    repo.remove_course(conn, course_id)
         return gone
 
     def search(self, query: str, limit: int = 30) -> list[SearchHit]:
@@ -96,15 +95,15 @@ class SearchService:
         if expression is None or limit <= 0:
             return []
         try:
-            with self._db.read_session() as session:
+            with self._db.read_session() as conn:
                 matches = repo.search(
-                    session,
+                    conn,
                     expression,
                     min(limit, MAX_RESULTS),
                     mark_start=_MARK_START,
                     mark_end=_MARK_END,
                 )
-        except OperationalError as exc:
+        except sqlite3.OperationalError as exc:
             # fts_query quotes every term, so this should not happen; if it does, a search
             # box must still not crash the app.
             if "fts5" not in str(exc).lower():

@@ -1,4 +1,4 @@
-"""The local SQLite database: opening it safely, migrating it, and handing out sessions.
+"""The local SQLite database: opening it safely, migrating it, and handing out connections.
 
 Opening is careful about files Playbook must not touch. Before anything writes, the file
 is inspected read-only: a file that is not SQLite, fails ``PRAGMA quick_check`` or holds
@@ -6,6 +6,16 @@ someone else's tables is :class:`DatabaseCorrupt`; one whose schema revision thi
 does not know was written by a newer Playbook and is :class:`DatabaseFromNewerVersion`.
 Neither is ever migrated or overwritten; the app offers :meth:`Database.move_aside` and
 a fresh database instead.
+
+At run time the app talks to SQLite through the standard library's ``sqlite3`` with plain
+parametrised SQL: SQLAlchemy and Alembic cost tens of megabytes and a quarter of a second
+to import, which the desktop client cannot afford. They are imported only when a database
+must be created or migrated (:mod:`desktop.storage.migrate`); the SQLAlchemy models in
+:mod:`desktop.storage.models` remain the description of the schema the migrations build.
+
+Threads: each thread that uses the database gets its own connection (the UI reads
+progress on the GUI thread while a worker indexes courses). In WAL mode readers never wait
+for a writer; writers queue on the busy timeout. :meth:`Database.close` closes them all.
 """
 
 from __future__ import annotations
@@ -13,21 +23,15 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
+import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any
 
-from sqlalchemy import Engine, create_engine, delete, event, select
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import URL, Connection
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session, sessionmaker
-
-from desktop.storage.models import LibraryFolderRow, MetaEntry
+from desktop.storage.values import db_time
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +43,6 @@ SCHEMA_HEAD = "0001"
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 5000
 SIDE_FILE_SUFFIXES = ("-wal", "-shm", "-journal")
-_READ_ONLY = "playbook_read_only"
 
 FRESH_START = "start with a fresh database: the old file is moved aside, not deleted"
 
@@ -77,58 +80,68 @@ class DatabaseCorrupt(DatabaseProblem):
         self.detail = detail
 
 
-def create_sqlite_engine(path: Path) -> Engine:
-    """An engine on ``path`` with WAL, foreign keys, a busy timeout and real transactions.
+def connect(path: Path) -> sqlite3.Connection:
+    """A connection to ``path`` with WAL, foreign keys, a busy timeout and real transactions.
 
-    The sqlite3 driver's own transaction handling is switched off and SQLAlchemy emits the
-    BEGIN: ``BEGIN IMMEDIATE`` for sessions that may write (so two writers queue on the
+    The sqlite3 module's own transaction handling is off (``isolation_level=None``): the
+    caller emits ``BEGIN IMMEDIATE`` for work that may write (so two writers queue on the
     busy timeout instead of failing with "database is locked" when a read turns into a
-    write), plain ``BEGIN`` for read-only sessions (readers never wait in WAL mode)."""
-    engine = create_engine(URL.create("sqlite+pysqlite", database=str(path)))
-    event.listen(engine, "connect", _configure_connection)
-    event.listen(engine, "begin", _begin)
-    return engine
+    write) and plain ``BEGIN`` for reads (readers never wait in WAL mode).
 
-
-def _configure_connection(dbapi_connection: Any, _record: Any) -> None:
-    dbapi_connection.isolation_level = None
-    cursor = dbapi_connection.cursor()
+    ``check_same_thread`` is off only so that :meth:`Database.close` can close every
+    thread's connection; each connection is otherwise used by one thread only."""
+    conn = sqlite3.connect(
+        path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
+    )
     try:
-        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        (mode,) = cursor.execute("PRAGMA journal_mode = WAL").fetchone()
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        (mode,) = conn.execute("PRAGMA journal_mode = WAL").fetchone()
         if str(mode).lower() != "wal":  # e.g. some network file systems
             log.warning("SQLite refused WAL mode (journal_mode=%s); continuing without it", mode)
         # NORMAL is durable across app crashes in WAL mode; only a power cut can lose the
         # last transaction, never corrupt the file.
-        cursor.execute("PRAGMA synchronous = NORMAL")
-        cursor.execute("PRAGMA foreign_keys = ON")
-    finally:
-        cursor.close()
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA foreign_keys = ON")
+    except BaseException:
+        conn.close()
+        raise
+    return conn
 
 
-def _begin(conn: Connection) -> None:
-    read_only = conn.get_execution_options().get(_READ_ONLY, False)
-    conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+class _Slot:
+    """One thread's connection, and how deep that thread is in sessions on it."""
+
+    __slots__ = ("conn", "depth", "thread", "writing")
+
+    def __init__(self, conn: sqlite3.Connection, thread: threading.Thread) -> None:
+        self.conn = conn
+        self.thread = thread
+        self.depth = 0  # sessions open on this thread (nested ones join the outer one)
+        self.writing = False  # the outermost open session is a write session
 
 
 class Database:
-    """Playbook's local database. Open it with :meth:`open`; close it with :meth:`close`."""
+    """Playbook's local database. Open it with :meth:`open`; close it with :meth:`close`.
 
-    def __init__(self, path: Path, engine: Engine, device_id: str) -> None:
+    Use :meth:`session` for work that writes and :meth:`read_session` for reads; both
+    yield a ``sqlite3.Connection`` of the calling thread."""
+
+    def __init__(self, path: Path) -> None:
+        """Use :meth:`open`: it checks, creates and migrates the file first."""
         self.path = path
-        self.engine = engine
-        self.device_id = device_id  # stable per database: identifies this install to sync
-        self._sessions = sessionmaker(engine, expire_on_commit=False)
-        self._read_sessions = sessionmaker(
-            engine.execution_options(**{_READ_ONLY: True}), expire_on_commit=False
-        )
+        self.device_id = ""  # stable per database: identifies this install to sync
+        self._lock = threading.Lock()
+        self._local = threading.local()
+        self._slots: list[_Slot] = []
+        self._closed = False
 
     @classmethod
     def open(cls, path: Path) -> Database:
         """Open (creating it if needed) and migrate the database at ``path``.
 
         Raises :class:`DatabaseFromNewerVersion` or :class:`DatabaseCorrupt` without having
-        written to the file, or :class:`DatabaseProblem` when it cannot be opened at all."""
+        written to the file, or :class:`DatabaseProblem` when it cannot be opened at all.
+        Alembic (and SQLAlchemy) are imported only when the file needs a migration."""
         path = Path(path)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -139,22 +152,18 @@ class Database:
                 "Fix the folder's permissions or choose another one with --data-dir.",
             ) from exc
         revision = _inspect(path)
-        engine = create_sqlite_engine(path)
+        if revision != SCHEMA_HEAD:
+            _upgrade(path)
+        db = cls(path)
         try:
-            if revision != SCHEMA_HEAD:
-                _upgrade(engine)
-            device_id = _ensure_device_id(engine)
-        except DBAPIError as exc:
-            engine.dispose()
-            raise DatabaseProblem(
-                path,
-                f"Playbook cannot open its data file ({exc.orig}). Check that the disk is not "
-                f"full and the file is writable, then start Playbook again.\nFile: {path}",
-            ) from exc
+            db.device_id = _ensure_device_id(db)
+        except sqlite3.Error as exc:
+            db.close()
+            raise DatabaseProblem(path, _cannot_open(exc, path)) from exc
         except BaseException:
-            engine.dispose()
+            db.close()
             raise
-        return cls(path, engine, device_id)
+        return db
 
     @staticmethod
     def move_aside(path: Path) -> Path:
@@ -177,19 +186,66 @@ class Database:
         return target
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
-        """A unit of work: commits when the block succeeds, rolls back when it raises."""
-        with self._sessions.begin() as session:
-            yield session
+    def session(self) -> Iterator[sqlite3.Connection]:
+        """A unit of work that may write (``BEGIN IMMEDIATE``): commits when the block
+        succeeds, rolls back when it raises. A session opened inside another session on
+        the same thread joins it (as a savepoint, so its own failure is undone alone)."""
+        slot = self._enter()
+        try:
+            conn = slot.conn
+            if slot.depth > 1:
+                if not slot.writing:
+                    raise RuntimeError(
+                        "A write session cannot be opened inside a read session; "
+                        "open the write session first."
+                    )
+                with _savepoint(conn, slot.depth):
+                    yield conn
+                return
+            conn.execute("BEGIN IMMEDIATE")
+            slot.writing = True
+            try:
+                yield conn
+                conn.execute("COMMIT")
+            except BaseException:
+                _rollback(conn)
+                raise
+            finally:
+                slot.writing = False
+        finally:
+            self._exit(slot)
 
     @contextmanager
-    def read_session(self) -> Iterator[Session]:
-        """Like :meth:`session` for reads only: never waits for a writer."""
-        with self._read_sessions.begin() as session:
-            yield session
+    def read_session(self) -> Iterator[sqlite3.Connection]:
+        """A read-only unit of work: one consistent snapshot, never waits for a writer.
+        Inside another session on the same thread it reads through that one."""
+        slot = self._enter()
+        try:
+            conn = slot.conn
+            if slot.depth > 1:
+                yield conn
+                return
+            conn.execute("BEGIN")
+            try:
+                yield conn
+            finally:
+                _rollback(conn)  # nothing to keep: ends the read transaction
+        finally:
+            self._exit(slot)
 
     def close(self) -> None:
-        self.engine.dispose()
+        """Close every thread's connection. A thread still inside a session closes its
+        own when that session ends. Using the database afterwards raises
+        ``sqlite3.ProgrammingError``."""
+        with self._lock:
+            self._closed = True
+            busy = []
+            for slot in self._slots:
+                if slot.depth == 0 or not slot.thread.is_alive():
+                    slot.conn.close()
+                else:
+                    busy.append(slot)
+            self._slots = busy
 
     def __enter__(self) -> Database:
         return self
@@ -201,6 +257,64 @@ class Database:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+    # -- connections -------------------------------------------------------------------
+
+    def _enter(self) -> _Slot:
+        with self._lock:
+            if self._closed:
+                raise sqlite3.ProgrammingError(f"The database {self.path} is closed.")
+            slot: _Slot | None = getattr(self._local, "slot", None)
+            if slot is None:
+                slot = self._new_slot()
+            slot.depth += 1
+            return slot
+
+    def _exit(self, slot: _Slot) -> None:
+        with self._lock:
+            slot.depth -= 1
+            if slot.depth == 0 and self._closed:  # close() ran while this thread worked
+                slot.conn.close()
+                if slot in self._slots:
+                    self._slots.remove(slot)
+
+    def _new_slot(self) -> _Slot:
+        # Threads come and go (thread pools); close what finished threads left behind.
+        for gone in [s for s in self._slots if not s.thread.is_alive()]:
+            gone.conn.close()
+            self._slots.remove(gone)
+        slot = _Slot(connect(self.path), threading.current_thread())
+        self._slots.append(slot)
+        self._local.slot = slot
+        return slot
+
+
+@contextmanager
+def _savepoint(conn: sqlite3.Connection, depth: int) -> Iterator[None]:
+    name = f"playbook_{depth}"
+    conn.execute(f"SAVEPOINT {name}")
+    try:
+        yield
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute(f"ROLLBACK TO {name}")
+            conn.execute(f"RELEASE {name}")
+        raise
+    conn.execute(f"RELEASE {name}")
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    # SQLite may already have rolled back on its own (e.g. a full disk): then there is
+    # nothing left to undo, and ROLLBACK would fail.
+    if conn.in_transaction:
+        conn.execute("ROLLBACK")
+
+
+def _cannot_open(exc: BaseException, path: Path) -> str:
+    return (
+        f"Playbook cannot open its data file ({exc}). Check that the disk is not "
+        f"full and the file is writable, then start Playbook again.\nFile: {path}"
+    )
 
 
 def _inspect(path: Path) -> str | None:
@@ -276,32 +390,37 @@ def _inspect(path: Path) -> str | None:
 
 
 def _known_revisions() -> set[str]:
-    from alembic.script import ScriptDirectory
+    from desktop.storage import migrate  # imports Alembic: only off the normal path
 
-    script = ScriptDirectory(str(MIGRATIONS_DIR))
-    return {s.revision for s in script.walk_revisions()}
-
-
-def _upgrade(engine: Engine) -> None:
-    """Run every pending migration in one transaction (all or nothing)."""
-    from alembic import command
-    from alembic.config import Config
-
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    with engine.connect() as conn:
-        config.attributes["connection"] = conn
-        command.upgrade(config, "head")
+    return migrate.known_revisions()
 
 
-def _ensure_device_id(engine: Engine) -> str:
-    with Session(engine) as session, session.begin():
-        entry = session.get(MetaEntry, "device_id")
-        if entry is not None:
-            return str(entry.value)
-        value = str(uuid.uuid4())
-        session.add(MetaEntry(key="device_id", value=value))
-        return value
+def _upgrade(path: Path) -> None:
+    """Create or migrate the schema with Alembic, in one transaction (all or nothing)."""
+    from sqlalchemy.exc import DBAPIError
+
+    from desktop.storage import migrate  # imports SQLAlchemy and Alembic
+
+    try:
+        migrate.upgrade(path)
+    except DBAPIError as exc:
+        raise DatabaseProblem(path, _cannot_open(exc.orig or exc, path)) from exc
+    except sqlite3.Error as exc:
+        raise DatabaseProblem(path, _cannot_open(exc, path)) from exc
+
+
+def _ensure_device_id(db: Database) -> str:
+    with db.read_session() as conn:
+        row = conn.execute("SELECT value FROM meta WHERE key = 'device_id'").fetchone()
+    if row is not None:
+        return str(row[0])
+    with db.session() as conn:
+        conn.execute(
+            "INSERT INTO meta (key, value) VALUES ('device_id', ?) ON CONFLICT (key) DO NOTHING",
+            (str(uuid.uuid4()),),
+        )
+        (value,) = conn.execute("SELECT value FROM meta WHERE key = 'device_id'").fetchone()
+    return str(value)
 
 
 class SqlFolderStore:
@@ -314,24 +433,21 @@ class SqlFolderStore:
         self._db = db
 
     def list_folders(self) -> list[Path]:
-        with self._db.read_session() as session:
-            rows = session.scalars(select(LibraryFolderRow.path).order_by(LibraryFolderRow.id))
-            return [Path(p) for p in rows]
+        with self._db.read_session() as conn:
+            rows = conn.execute("SELECT path FROM library_folders ORDER BY id").fetchall()
+        return [Path(path) for (path,) in rows]
 
     def add_folder(self, path: Path) -> None:
-        stmt = (
-            sqlite_insert(LibraryFolderRow)
-            .values(path=_folder_key(path), added_at=datetime.now(UTC))
-            .on_conflict_do_nothing(index_elements=["path"])
-        )
-        with self._db.session() as session:
-            session.execute(stmt)
+        with self._db.session() as conn:
+            conn.execute(
+                "INSERT INTO library_folders (path, added_at) VALUES (?, ?)"
+                " ON CONFLICT (path) DO NOTHING",
+                (_folder_key(path), db_time(datetime.now(UTC))),
+            )
 
     def remove_folder(self, path: Path) -> None:
-        with self._db.session() as session:
-            session.execute(
-                delete(LibraryFolderRow).where(LibraryFolderRow.path == _folder_key(path))
-            )
+        with self._db.session() as conn:
+            conn.execute("DELETE FROM library_folders WHERE path = ?", (_folder_key(path),))
 
 
 def _folder_key(path: Path) -> str:

@@ -3,6 +3,12 @@
 The schema itself is owned by the Alembic migrations in ``migrations/versions``; these
 models must describe exactly what the migrations build (a test compares the two).
 
+The app does not use these classes at run time: it reads and writes with the standard
+library's ``sqlite3`` (see :mod:`desktop.storage.database`), storing each value the way
+these column types store it on SQLite (:mod:`desktop.storage.values`). They serve Alembic
+(``revision --autogenerate``, ``alembic check``) and the schema test, so importing this
+module is fine in migrations and tests, never on the app's normal path.
+
 Sync-ready rows (progress events, bookmarks, notes) carry a UUID ``id``, a nullable
 ``scope`` and ``server_version``, and dirtiness bookkeeping, so a later sync can push and
 pull them without a schema rewrite. The full-text index is an FTS5 virtual table created
@@ -31,6 +37,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from desktop.storage.search_index import FTS_TABLE
+
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -42,7 +50,6 @@ NAMING_CONVENTION = {
 # Tables that exist in the database but are not described by the models: the FTS5
 # virtual table and the shadow tables SQLite creates for it. Alembic autogenerate must
 # leave them alone.
-FTS_TABLE = "search_index"
 UNMODELLED_TABLE_PREFIXES = (FTS_TABLE,)
 
 

@@ -2,29 +2,23 @@
 
 from __future__ import annotations
 
+import sqlite3
 import uuid
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable
 from datetime import datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from sqlalchemy import func, select
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
+from desktop.storage.values import db_time, db_uuid, py_bool, py_time, py_uuid
 
-from desktop.storage.models import ProgressEventRow as E
-
-# What a reader needs to rebuild an event, in this order.
-EVENT_COLUMNS = (
-    E.id,
-    E.kind,
-    E.course_id,
-    E.lesson_id,
-    E.slide_id,
-    E.question_id,
-    E.correct,
-    E.score,
-    E.seconds,
-    E.occurred_at,
+# What a reader needs to rebuild an event, in EventRow's order.
+_COLUMNS = (
+    "id, kind, course_id, lesson_id, slide_id, question_id, correct, score, seconds, occurred_at"
+)
+_INSERT = (
+    "INSERT INTO progress_events (id, kind, course_id, lesson_id, slide_id, question_id,"
+    " correct, score, seconds, occurred_at, device_id, synced)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)"
+    " ON CONFLICT (id) DO NOTHING"
 )
 
 
@@ -41,50 +35,92 @@ class EventRow(NamedTuple):
     occurred_at: datetime
 
 
-def append_events(session: Session, events: Sequence[Mapping[str, object]]) -> int:
-    """Insert events; an event whose ``id`` is already stored is skipped, so appending
-    the same events twice (a retried sync pull, say) is harmless. Returns how many were
-    new."""
-    if not events:
+def append_events(conn: sqlite3.Connection, events: Iterable[EventRow], device_id: str) -> int:
+    """Insert events (one executemany) recorded on ``device_id``; an event whose ``id``
+    is already stored is skipped, so appending the same events twice (a retried sync
+    pull, say) is harmless. Returns how many were new."""
+    rows = [
+        (
+            db_uuid(e.id),
+            e.kind,
+            e.course_id,
+            e.lesson_id,
+            e.slide_id,
+            e.question_id,
+            None if e.correct is None else int(e.correct),
+            e.score,
+            e.seconds,
+            db_time(e.occurred_at),
+            device_id,
+        )
+        for e in events
+    ]
+    if not rows:
         return 0
-    before = session.scalar(select(func.max(E.seq))) or 0
-    session.execute(sqlite_insert(E).on_conflict_do_nothing(index_elements=[E.id]), list(events))
-    return int(session.scalar(select(func.count()).where(E.seq > before)) or 0)
+    cursor = conn.executemany(_INSERT, rows)
+    return max(cursor.rowcount, 0)  # rows skipped as duplicates change nothing
 
 
 def events(
-    session: Session, course_id: str | None = None, lesson_id: str | None = None
+    conn: sqlite3.Connection, course_id: str | None = None, lesson_id: str | None = None
 ) -> list[EventRow]:
     """Events in local order, optionally of one course (and one lesson of it)."""
-    stmt = select(*EVENT_COLUMNS).order_by(E.seq)
-    if course_id is not None:
-        stmt = stmt.where(E.course_id == course_id)
-        if lesson_id is not None:
-            stmt = stmt.where(E.lesson_id == lesson_id)
-    return [EventRow._make(row) for row in session.execute(stmt)]
+    if course_id is None:
+        cursor = conn.execute(f"SELECT {_COLUMNS} FROM progress_events ORDER BY seq")
+    elif lesson_id is None:
+        cursor = conn.execute(
+            f"SELECT {_COLUMNS} FROM progress_events WHERE course_id = ? ORDER BY seq",
+            (course_id,),
+        )
+    else:
+        cursor = conn.execute(
+            f"SELECT {_COLUMNS} FROM progress_events"
+            " WHERE course_id = ? AND lesson_id = ? ORDER BY seq",
+            (course_id, lesson_id),
+        )
+    return [_event(row) for row in cursor]
 
 
 def count_of_kind(
-    session: Session, kind: str, course_id: str, lesson_id: str, question_id: str
+    conn: sqlite3.Connection, kind: str, course_id: str, lesson_id: str, question_id: str
 ) -> int:
-    stmt = select(func.count()).where(
-        E.course_id == course_id,
-        E.lesson_id == lesson_id,
-        E.question_id == question_id,
-        E.kind == kind,
-    )
-    return int(session.scalar(stmt) or 0)
+    (count,) = conn.execute(
+        "SELECT count(*) FROM progress_events"
+        " WHERE course_id = ? AND lesson_id = ? AND question_id = ? AND kind = ?",
+        (course_id, lesson_id, question_id, str(kind)),
+    ).fetchone()
+    return int(count)
 
 
 def latest(
-    session: Session, kinds: Collection[str], course_id: str | None = None, limit: int = 1
+    conn: sqlite3.Connection, kinds: Collection[str], course_id: str | None = None, limit: int = 1
 ) -> list[EventRow]:
     """The newest events of the given kinds (newest first), optionally in one course."""
-    stmt = select(*EVENT_COLUMNS).order_by(E.seq.desc()).limit(limit)
-    if len(kinds) == 1:
-        stmt = stmt.where(E.kind == next(iter(kinds)))
-    else:
-        stmt = stmt.where(E.kind.in_(list(kinds)))
+    kind_list = [str(k) for k in kinds]
+    where = "kind = ?" if len(kind_list) == 1 else f"kind IN ({', '.join('?' * len(kind_list))})"
+    params: list[object] = list(kind_list)
     if course_id is not None:
-        stmt = stmt.where(E.course_id == course_id)
-    return [EventRow._make(row) for row in session.execute(stmt)]
+        where += " AND course_id = ?"
+        params.append(course_id)
+    params.append(limit)
+    cursor = conn.execute(
+        f"SELECT {_COLUMNS} FROM progress_events WHERE {where} ORDER BY seq DESC LIMIT ?",
+        params,
+    )
+    return [_event(row) for row in cursor]
+
+
+def _event(row: Any) -> EventRow:
+    id, kind, course_id, lesson_id, slide_id, question_id, correct, score, seconds, at = row
+    return EventRow(
+        py_uuid(id),
+        kind,
+        course_id,
+        lesson_id,
+        slide_id,
+        question_id,
+        py_bool(correct),
+        score,
+        seconds,
+        py_time(at),
+    )

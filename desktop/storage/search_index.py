@@ -6,15 +6,15 @@ Markdown into those is the search service's job.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import sqlite3
+from collections.abc import Iterable
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import delete, select
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
+from desktop.storage.values import db_time
 
-from desktop.storage.models import FTS_TABLE, SearchedCourseRow
+# The FTS5 virtual table (created by raw SQL in the first migration; it has no model).
+FTS_TABLE = "search_index"
 
 
 class IndexedSlide(NamedTuple):
@@ -57,18 +57,26 @@ _SEARCH = (
 )
 
 
-def fingerprint(session: Session, course_id: str) -> str | None:
-    return session.scalar(
-        select(SearchedCourseRow.fingerprint).where(SearchedCourseRow.course_id == course_id)
-    )
+_UPSERT_COURSE = (
+    "INSERT INTO search_courses (course_id, fingerprint, indexed_at) VALUES (?, ?, ?)"
+    " ON CONFLICT (course_id) DO UPDATE"
+    " SET fingerprint = excluded.fingerprint, indexed_at = excluded.indexed_at"
+)
 
 
-def course_ids(session: Session) -> set[str]:
-    return set(session.scalars(select(SearchedCourseRow.course_id)))
+def fingerprint(conn: sqlite3.Connection, course_id: str) -> str | None:
+    row = conn.execute(
+        "SELECT fingerprint FROM search_courses WHERE course_id = ?", (course_id,)
+    ).fetchone()
+    return None if row is None else str(row[0])
+
+
+def course_ids(conn: sqlite3.Connection) -> set[str]:
+    return {str(course_id) for (course_id,) in conn.execute("SELECT course_id FROM search_courses")}
 
 
 def replace_course(
-    session: Session,
+    conn: sqlite3.Connection,
     course_id: str,
     fingerprint: str,
     slides: Iterable[IndexedSlide],
@@ -76,29 +84,18 @@ def replace_course(
 ) -> None:
     """Swap a course's slides in the index for ``slides`` (in the caller's transaction,
     with one executemany) and remember the fingerprint they were built from."""
-    conn = session.connection()
-    conn.exec_driver_sql(_DELETE, (course_id,))
-    rows = [tuple(s) for s in slides]
-    if rows:
-        conn.exec_driver_sql(_INSERT, rows)
-    stmt = sqlite_insert(SearchedCourseRow).values(
-        course_id=course_id, fingerprint=fingerprint, indexed_at=now
-    )
-    session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=[SearchedCourseRow.course_id],
-            set_={"fingerprint": stmt.excluded.fingerprint, "indexed_at": stmt.excluded.indexed_at},
-        )
-    )
+    conn.execute(_DELETE, (course_id,))
+    conn.executemany(_INSERT, slides)
+    conn.execute(_UPSERT_COURSE, (course_id, fingerprint, db_time(now)))
 
 
-def remove_course(session: Session, course_id: str) -> None:
-    session.connection().exec_driver_sql(_DELETE, (course_id,))
-    session.execute(delete(SearchedCourseRow).where(SearchedCourseRow.course_id == course_id))
+def remove_course(conn: sqlite3.Connection, course_id: str) -> None:
+    conn.execute(_DELETE, (course_id,))
+    conn.execute("DELETE FROM search_courses WHERE course_id = ?", (course_id,))
 
 
 def search(
-    session: Session,
+    conn: sqlite3.Connection,
     expression: str,
     limit: int,
     *,
@@ -106,10 +103,10 @@ def search(
     mark_end: str,
     ellipsis: str = "…",
     snippet_tokens: int = 16,
-) -> Sequence[Match]:
+) -> list[Match]:
     """Slides matching an FTS5 ``expression``, best first, with a snippet of the body in
     which matched terms are wrapped in ``mark_start``/``mark_end``."""
-    result = session.connection().exec_driver_sql(
+    cursor = conn.execute(
         _SEARCH, (mark_start, mark_end, ellipsis, snippet_tokens, expression, limit)
     )
-    return [Match(*row) for row in result]
+    return [Match._make(row) for row in cursor]

@@ -1,6 +1,7 @@
 """Alembic environment for the local database.
 
-At run time ``Database.open`` hands over an open connection in
+At run time ``desktop.storage.migrate.upgrade`` (called by ``Database.open`` for a new or
+older database) hands over an open connection in
 ``config.attributes["connection"]``. From the command line (developers) the database is
 ``-x db=PATH`` or the ``sqlalchemy.url`` of ``desktop/storage/alembic.ini``.
 """
@@ -42,7 +43,7 @@ def main() -> None:
 
     # Command line: configure logging from the ini file and open the database the same
     # way the app does (WAL, foreign keys, explicit BEGIN).
-    from desktop.storage.database import create_sqlite_engine
+    from desktop.storage.migrate import create_sqlite_engine
 
     if config.config_file_name is not None:
         fileConfig(config.config_file_name)

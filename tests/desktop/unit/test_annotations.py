@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
 
 from desktop.services.annotations import AnnotationService, annotation_id
 from desktop.storage.database import Database
-from desktop.storage.models import BookmarkRow, NoteRow
 
 
 @pytest.fixture
@@ -20,24 +20,37 @@ def db(tmp_path: Path) -> Iterator[Database]:
     database.close()
 
 
-def bookmark_row(db: Database, course: str, lesson: str, slide: str) -> BookmarkRow | None:
-    with db.session() as session:
-        return session.scalar(
-            select(BookmarkRow).where(
-                BookmarkRow.course_id == course,
-                BookmarkRow.lesson_id == lesson,
-                BookmarkRow.slide_id == slide,
-            )
-        )
+@dataclass(frozen=True)
+class Row:
+    """A bookmark or note row as stored, with its sync bookkeeping."""
+
+    id: uuid.UUID
+    deleted: bool
+    change_counter: int
+    synced_counter: int
+    text: str | None = None
 
 
-def note_row(db: Database, course: str, lesson: str, slide: str) -> NoteRow | None:
-    with db.session() as session:
-        return session.scalar(
-            select(NoteRow).where(
-                NoteRow.course_id == course, NoteRow.lesson_id == lesson, NoteRow.slide_id == slide
-            )
-        )
+def stored_row(db: Database, table: str, course: str, lesson: str, slide: str) -> Row | None:
+    text = "text" if table == "notes" else "NULL"
+    with db.read_session() as conn:
+        found = conn.execute(
+            f"SELECT id, deleted, change_counter, synced_counter, {text} FROM {table}"
+            " WHERE course_id = ? AND lesson_id = ? AND slide_id = ?",
+            (course, lesson, slide),
+        ).fetchone()
+    if found is None:
+        return None
+    id, deleted, change_counter, synced_counter, note_text = found
+    return Row(uuid.UUID(hex=id), bool(deleted), change_counter, synced_counter, note_text)
+
+
+def bookmark_row(db: Database, course: str, lesson: str, slide: str) -> Row | None:
+    return stored_row(db, "bookmarks", course, lesson, slide)
+
+
+def note_row(db: Database, course: str, lesson: str, slide: str) -> Row | None:
+    return stored_row(db, "notes", course, lesson, slide)
 
 
 # -- bookmarks ---------------------------------------------------------------------------------

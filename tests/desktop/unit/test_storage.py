@@ -4,6 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 from pathlib import Path
 
@@ -11,11 +17,11 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import select, text
 
 from desktop.domain.course import Course, Lesson, Module, Slide
 from desktop.services.annotations import AnnotationService
 from desktop.services.progress import ProgressService
+from desktop.storage import migrate
 from desktop.storage.database import (
     MIGRATIONS_DIR,
     SCHEMA_HEAD,
@@ -26,7 +32,9 @@ from desktop.storage.database import (
     SqlFolderStore,
 )
 from desktop.storage.migrations import hooks
-from desktop.storage.models import Base, MetaEntry
+from desktop.storage.models import Base
+
+REPO = Path(__file__).resolve().parents[3]
 
 EXPECTED_TABLES = {
     "alembic_version",
@@ -75,16 +83,18 @@ def make_newer_database(path: Path) -> None:
 def test_new_database_gets_the_whole_schema_in_wal_mode(tmp_path: Path) -> None:
     path = tmp_path / "nested" / "data" / "playbook.sqlite3"
 
-    with Database.open(path) as db, db.session() as session:
-        journal = session.execute(text("PRAGMA journal_mode")).scalar()
-        foreign_keys = session.execute(text("PRAGMA foreign_keys")).scalar()
-        busy = session.execute(text("PRAGMA busy_timeout")).scalar()
-        revision = session.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    with Database.open(path) as db, db.session() as conn:
+        (journal,) = conn.execute("PRAGMA journal_mode").fetchone()
+        (foreign_keys,) = conn.execute("PRAGMA foreign_keys").fetchone()
+        (busy,) = conn.execute("PRAGMA busy_timeout").fetchone()
+        (synchronous,) = conn.execute("PRAGMA synchronous").fetchone()
+        (revision,) = conn.execute("SELECT version_num FROM alembic_version").fetchone()
 
     assert journal == "wal"
     assert foreign_keys == 1
     assert busy is not None
     assert busy >= 1000
+    assert synchronous == 1  # NORMAL
     assert revision == SCHEMA_HEAD
     assert tables(path) >= EXPECTED_TABLES
 
@@ -95,18 +105,95 @@ def test_schema_head_constant_matches_the_migration_scripts() -> None:
     assert ScriptDirectory(str(MIGRATIONS_DIR)).get_current_head() == SCHEMA_HEAD
 
 
-def test_models_describe_exactly_what_the_migrations_build(tmp_path: Path) -> None:
-    with Database.open(tmp_path / "playbook.sqlite3") as db, db.engine.connect() as conn:
-        context = MigrationContext.configure(
-            conn,
-            opts={
-                "include_object": hooks.include_object,
-                "compare_type": hooks.compare_type,
-            },
-        )
-        differences = compare_metadata(context, Base.metadata)
+def schema_differences(path: Path) -> list[object]:
+    """What ``alembic check`` would report: models vs. the schema in the file."""
+    engine = migrate.create_sqlite_engine(path)
+    try:
+        with engine.connect() as conn:
+            context = MigrationContext.configure(
+                conn,
+                opts={
+                    "include_object": hooks.include_object,
+                    "compare_type": hooks.compare_type,
+                },
+            )
+            return list(compare_metadata(context, Base.metadata))
+    finally:
+        engine.dispose()
 
-    assert differences == []
+
+def test_models_describe_exactly_what_the_migrations_build(tmp_path: Path) -> None:
+    path = tmp_path / "playbook.sqlite3"
+    Database.open(path).close()
+
+    assert schema_differences(path) == []
+
+
+def test_a_new_database_is_built_by_the_real_alembic_migration_and_only_then(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    upgrades: list[Path] = []
+    real_upgrade = migrate.upgrade
+
+    def spy(path: Path) -> None:
+        upgrades.append(path)
+        real_upgrade(path)
+
+    monkeypatch.setattr(migrate, "upgrade", spy)
+    path = tmp_path / "playbook.sqlite3"
+
+    with Database.open(path) as db, db.read_session() as conn:
+        (revision,) = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+    assert upgrades == [path]
+    assert revision == SCHEMA_HEAD
+    assert schema_differences(path) == []  # `alembic check`: nothing to autogenerate
+
+    Database.open(path).close()  # current: opened without Alembic
+    assert upgrades == [path]
+
+
+def test_a_current_database_is_used_without_sqlalchemy_or_alembic(tmp_path: Path) -> None:
+    path = tmp_path / "playbook.sqlite3"
+    Database.open(path).close()  # created (and migrated) here, in the test process
+    script = textwrap.dedent(
+        f"""
+        import sys
+        from pathlib import Path
+
+        from desktop.domain.course import Course, Lesson, Module, Slide
+        from desktop.services.annotations import AnnotationService
+        from desktop.services.progress import ProgressService
+        from desktop.services.search import SearchService
+        from desktop.storage.database import Database, SqlFolderStore
+
+        slides = (Slide(id="s1", title="Pricing", body="Discounts need a reason."),)
+        course = Course(
+            id="c1",
+            version="1.0.0",
+            title="Sales",
+            modules=(Module("m1", "Basics", ("l1",)),),
+            lessons={{"l1": Lesson(id="l1", title="Pricing", slides=slides)}},
+        )
+        with Database.open(Path({str(path)!r})) as db:
+            ProgressService(db).slide_viewed(course, "l1", "s1")
+            assert ProgressService(db).resume_point() is not None
+            AnnotationService(db).toggle_bookmark("c1", "l1", "s1")
+            SqlFolderStore(db).add_folder(Path("courses"))
+            search = SearchService(db)
+            assert search.index_course(course)
+            assert [h.slide_id for h in search.search("discount")] == ["s1"]
+        loaded = sorted(m for m in sys.modules if m.split(".")[0] in ("sqlalchemy", "alembic"))
+        print(loaded)
+        assert not loaded, loaded
+        """
+    )
+
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=60
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
 
 
 def test_an_empty_file_becomes_a_fresh_database(tmp_path: Path) -> None:
@@ -158,16 +245,16 @@ def test_learner_comes_back_tomorrow_exactly_where_they_stopped(tmp_path: Path) 
 
 def test_a_failing_unit_of_work_leaves_no_trace(tmp_path: Path) -> None:
     def half_done(db: Database) -> None:
-        with db.session() as session:
-            session.add(MetaEntry(key="half-done", value="x"))
-            session.flush()
+        with db.session() as conn:
+            conn.execute("INSERT INTO meta (key, value) VALUES ('half-done', 'x')")
             raise RuntimeError("boom")
 
     with Database.open(tmp_path / "playbook.sqlite3") as db:
         with pytest.raises(RuntimeError):
             half_done(db)
-        with db.session() as session:
-            assert session.scalar(select(MetaEntry).where(MetaEntry.key == "half-done")) is None
+        with db.session() as conn:
+            found = conn.execute("SELECT value FROM meta WHERE key = 'half-done'").fetchone()
+            assert found is None
 
 
 # -- files Playbook must not touch -----------------------------------------------------------
@@ -302,3 +389,109 @@ def test_added_course_folders_are_kept_across_restarts(tmp_path: Path) -> None:
         assert store.list_folders() == [team, mine]
         store.remove_folder(team)
         assert store.list_folders() == [mine]
+
+
+# -- threads -----------------------------------------------------------------------------
+
+
+def test_a_reader_never_waits_for_a_writer_in_another_thread(tmp_path: Path) -> None:
+    with Database.open(tmp_path / "playbook.sqlite3") as db:
+        writing, release = threading.Event(), threading.Event()
+
+        def writer() -> None:
+            with db.session() as conn:
+                conn.execute("INSERT INTO meta (key, value) VALUES ('w', '1')")
+                writing.set()
+                release.wait(10)
+
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            done = pool.submit(writer)
+            assert writing.wait(10)
+            started = time.perf_counter()
+            with db.read_session() as conn:
+                during = conn.execute("SELECT value FROM meta WHERE key = 'w'").fetchone()
+            waited = time.perf_counter() - started
+            release.set()
+            done.result()
+        with db.read_session() as conn:
+            after = conn.execute("SELECT value FROM meta WHERE key = 'w'").fetchone()
+
+    assert during is None  # not committed yet: the reader sees the last commit
+    assert waited < 1.0  # far below the busy timeout: it did not wait for the writer
+    assert after == ("1",)
+
+
+def test_each_thread_has_its_own_connection_and_close_closes_them_all(tmp_path: Path) -> None:
+    path = tmp_path / "playbook.sqlite3"
+    course = small_course()
+    db = Database.open(path)
+    progress = ProgressService(db)
+
+    def connection_of_this_thread() -> int:
+        with db.read_session() as conn:
+            return id(conn)
+
+    with ThreadPoolExecutor(max_workers=4, thread_name_prefix="worker") as pool:
+        views = [
+            pool.submit(progress.slide_viewed, course, "pricing", f"s{i % 5 + 1}")
+            for i in range(40)
+        ]
+        while not all(v.done() for v in views):  # the "GUI thread" reads meanwhile
+            progress.course_progress(course)
+        completed = [v.result() for v in views]
+        worker_connections = set(pool.map(lambda _: connection_of_this_thread(), range(8)))
+
+    assert completed.count(True) == 1
+    assert len(progress.events()) == 41  # 40 views and one completion
+    assert connection_of_this_thread() not in worker_connections
+    db.close()
+    # SQLite removes the WAL file when the last connection to the database closes.
+    assert not Path(f"{path}-wal").exists()
+    with pytest.raises(sqlite3.ProgrammingError, match="closed"):
+        progress.events()
+
+
+def test_closing_while_a_worker_writes_lets_its_unit_of_work_finish(tmp_path: Path) -> None:
+    path = tmp_path / "playbook.sqlite3"
+    db = Database.open(path)
+    writing, release = threading.Event(), threading.Event()
+
+    def writer() -> None:
+        with db.session() as conn:
+            conn.execute("INSERT INTO meta (key, value) VALUES ('late', 'kept')")
+            writing.set()
+            release.wait(10)
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        done = pool.submit(writer)
+        assert writing.wait(10)
+        db.close()  # as the app does at shutdown, after waiting a while for its tasks
+        release.set()
+        done.result()
+
+    assert not Path(f"{path}-wal").exists()
+    with closing(sqlite3.connect(path)) as conn:
+        assert conn.execute("SELECT value FROM meta WHERE key = 'late'").fetchone() == ("kept",)
+
+
+def test_sessions_opened_inside_a_session_join_it(tmp_path: Path) -> None:
+    def failing_inner_write(db: Database) -> None:
+        with db.session() as inner:
+            inner.execute("INSERT INTO meta (key, value) VALUES ('inner', '1')")
+            raise RuntimeError("boom")
+
+    with Database.open(tmp_path / "playbook.sqlite3") as db:
+        with db.session() as outer:
+            outer.execute("INSERT INTO meta (key, value) VALUES ('outer', '1')")
+            with db.read_session() as inner:
+                assert inner is outer
+                assert inner.execute("SELECT count(*) FROM meta WHERE key = 'outer'").fetchone()
+            with pytest.raises(RuntimeError, match="boom"):
+                failing_inner_write(db)
+        with db.read_session() as conn:
+            keys = {k for (k,) in conn.execute("SELECT key FROM meta")}
+            with pytest.raises(RuntimeError, match="inside a read session"), db.session():
+                pass
+
+    assert "outer" in keys
+    assert "inner" not in keys  # undone alone, as its own savepoint
