@@ -1,0 +1,1 @@
+"""Pure rules of the sync server: no database, no network, no framework."""

@@ -1,0 +1,32 @@
+"""Server settings, read from ``PLAYBOOK_SYNC_*`` environment variables."""
+
+from __future__ import annotations
+
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PLAYBOOK_SYNC_", extra="ignore")
+
+    database_url: str = "postgresql://postgres@127.0.0.1:5432/playbook"
+    # Signs access tokens. Every worker must share it; `serve` refuses to start without it.
+    secret_key: SecretStr | None = None
+    access_token_seconds: int = 300
+    refresh_token_days: int = 30
+    retention_days: int = 90
+    max_body_bytes: int = 1_048_576
+    login_attempts_per_minute: int = 10
+    push_requests_per_minute: int = 120
+    pull_page_max: int = 1000
+    db_pool_size: int = 10
+    log_level: str = "INFO"
+
+    @property
+    def async_database_url(self) -> str:
+        """The URL with the asyncpg driver, whatever scheme the operator wrote."""
+        url = self.database_url
+        for prefix in ("postgresql+asyncpg://", "postgresql://", "postgres://"):
+            if url.startswith(prefix):
+                return "postgresql+asyncpg://" + url[len(prefix) :]
+        return url
