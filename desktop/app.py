@@ -1,9 +1,17 @@
 """Composition root: builds the services, the QApplication on a qasync loop, the main
-window, and shuts everything down in order. Nothing else wires objects together."""
+window, and shuts everything down in order. Nothing else wires objects together.
+
+Start-up order (what a user waits for): the QApplication and the main window's light
+shell come first and are painted; only then, on the next turn of the event loop, is the
+database opened (asking the user about a problem file, over the window), the services
+built (storage, course parsing and Markdown are imported here) and handed to the window,
+which reads the library in the background. So this module imports the services and the
+storage only inside the functions that need them, and asyncio/qasync after the first
+frame (:func:`run_until_quit`).
+"""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import sys
 from collections.abc import Callable
@@ -11,28 +19,27 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from desktop import paths
-from desktop.config import SettingsStore
-from desktop.services.annotations import AnnotationService
-from desktop.services.container import Services
-from desktop.services.course_library import CourseLibrary
-from desktop.services.progress import ProgressService
-from desktop.services.search import SearchService
-from desktop.storage.database import (
-    Database,
-    DatabaseCorrupt,
-    DatabaseFromNewerVersion,
-    DatabaseProblem,
-    SqlFolderStore,
-)
 
 if TYPE_CHECKING:
-    from PySide6.QtWidgets import QApplication, QMainWindow
+    from PySide6.QtWidgets import QApplication
+
+    from desktop.services.container import Services
+    from desktop.storage.database import Database, DatabaseProblem
+    from desktop.ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
 
 def build_services(db: Database, data_dir: Path, courses_dir: Path | None = None) -> Services:
     """Everything the UI needs, built on one open database."""
+    from desktop.config import SettingsStore
+    from desktop.services.annotations import AnnotationService
+    from desktop.services.container import Services
+    from desktop.services.course_library import CourseLibrary
+    from desktop.services.progress import ProgressService
+    from desktop.services.search import SearchService
+    from desktop.storage.database import SqlFolderStore
+
     return Services(
         library=CourseLibrary(
             bundled_root=courses_dir or paths.bundled_courses_dir(),
@@ -55,6 +62,13 @@ def open_database(
     A file from a newer Playbook or a damaged one is never overwritten: the user is asked,
     and only on their word is it moved aside for a fresh one. Any other problem (locked,
     no permission, disk full) is explained and the app does not start, leaving it as is."""
+    from desktop.storage.database import (
+        Database,
+        DatabaseCorrupt,
+        DatabaseFromNewerVersion,
+        DatabaseProblem,
+    )
+
     try:
         return Database.open(path)
     except (DatabaseFromNewerVersion, DatabaseCorrupt) as problem:
@@ -70,7 +84,8 @@ def open_database(
         return None
 
 
-def _qt_app() -> QApplication:
+def qt_application() -> QApplication:
+    """The QApplication (the existing one, if any), named."""
     from PySide6.QtWidgets import QApplication
 
     existing = QApplication.instance()
@@ -81,43 +96,126 @@ def _qt_app() -> QApplication:
     return app
 
 
-def launch_window(data_dir: Path) -> tuple[QMainWindow, Database] | None:
-    """Open the database (asking the user about a problem file), build the services and
-    the main window. ``None`` if the user chose to quit. Needs a QApplication."""
-    from desktop.ui.dialogs.database_problem import ask_start_fresh, tell_problem
+_qt_app = qt_application  # the name desktop.selftest uses
+
+
+class Launch:
+    """A starting app: the window (on screen at once) and, once open, the database.
+
+    ``failed`` is set when the app cannot go on: the database could not be opened and the
+    user chose to quit (or had to), or building the services failed. The user was told
+    why, and the window is closed."""
+
+    def __init__(self, window: MainWindow, data_dir: Path | None) -> None:
+        self.window = window
+        self.data_dir = data_dir  # None: the platform's user data folder
+        self.db: Database | None = None
+        self.failed = False
+
+    @property
+    def started(self) -> bool:
+        """The services are attached to the window."""
+        return self.window.attached
+
+    def start(self) -> None:
+        """Open the database, build the services and attach them to the window (once).
+
+        Problems with the database are explained in dialogs over the window; anything
+        unexpected too (and logged), since an exception here would otherwise leave the
+        window waiting for a library that never opens."""
+        from desktop.ui.dialogs.database_problem import (
+            ask_start_fresh,
+            tell_problem,
+            tell_start_failed,
+        )
+
+        if self.started or self.failed or not self.window.isVisible():
+            return  # done already, or the user closed the window while it was opening
+        data_dir = self.data_dir or paths.default_data_dir()
+        db_path = paths.database_path(data_dir)
+        try:
+            self.db = open_database(
+                db_path,
+                lambda p: ask_start_fresh(p.user_message, db_path, self.window),
+                lambda p: tell_problem(p.user_message, db_path, self.window),
+            )
+            if self.db is not None:
+                self.window.attach(build_services(self.db, data_dir))
+        except Exception as exc:
+            log.exception("Playbook could not start")
+            tell_start_failed(str(exc) or type(exc).__name__, self.window)
+            self._fail()
+            return
+        if self.db is None:  # the user chose to quit, or was told why it cannot go on
+            self._fail()
+
+    def _fail(self) -> None:
+        self.failed = True
+        self.window.close()  # stops its background work; in app.exec() the app quits
+        self.close()
+
+    def close(self) -> None:
+        """Close the database (after the window: its background work has stopped)."""
+        if self.db is not None:
+            self.db.close()
+            self.db = None
+
+
+def launch_window(data_dir: Path | None) -> Launch:
+    """Show the main window's shell at once; on the event-loop turn after its first frame,
+    open the database in ``data_dir`` (None: the user data folder) and attach the services
+    (:meth:`Launch.start`). Needs a QApplication; the caller runs the event loop."""
     from desktop.ui.main_window import MainWindow
 
-    db_path = paths.database_path(data_dir)
-    db = open_database(
-        db_path,
-        lambda p: ask_start_fresh(p.user_message, db_path),
-        lambda p: tell_problem(p.user_message, db_path),
-    )
-    if db is None:
-        return None
-    return MainWindow(build_services(db, data_dir)), db
+    launch = Launch(MainWindow(), data_dir)
+    launch.window.call_after_first_paint(launch.start)
+    launch.window.show()
+    return launch
+
+
+def _first_frame_and_start(launch: Launch) -> None:
+    """Run Qt's own event loop until the window has painted its first frame and
+    :meth:`Launch.start` ran (right after it), so that asyncio and qasync are not
+    imported before the user sees the window."""
+    from PySide6.QtCore import QEventLoop
+
+    waiting = QEventLoop()
+    launch.window.call_after_first_paint(waiting.quit)  # queued after launch.start
+    waiting.exec()
+    launch.start()  # no-op unless the window was closed before its first frame
 
 
 def run_gui(data_dir: Path | None) -> int:
     """Start the desktop app on a qasync loop; returns the process exit status."""
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    app = qt_application()
+    launch = launch_window(data_dir)
+    try:
+        return run_until_quit(app, launch)
+    finally:
+        launch.close()
+
+
+def run_until_quit(app: QApplication, launch: Launch) -> int:
+    """Run a launched app until it quits; returns the exit status.
+
+    Qt's own event loop paints the first frame and starts the app (:meth:`Launch.start`);
+    only then are asyncio and qasync imported and the qasync loop run."""
+    _first_frame_and_start(launch)
+    if launch.failed:
+        return 1
+    if not launch.window.isVisible():  # closed by the user while it was opening
+        return 0
+    import asyncio
+
     import qasync
 
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    app = _qt_app()
-    launched = launch_window(data_dir or paths.default_data_dir())
-    if launched is None:
-        return 1
-    window, db = launched
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
-    window.show()
     quit_requested = asyncio.Event()
     app.aboutToQuit.connect(quit_requested.set)
-    try:
-        with loop:
-            loop.run_until_complete(quit_requested.wait())
-    finally:
-        db.close()
+    with loop:
+        loop.run_until_complete(quit_requested.wait())
     return 0
 
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import platformdirs
-
 APP_NAME = "Playbook"
 APP_AUTHOR = "Playbook"
 
@@ -30,6 +28,8 @@ def bundled_courses_dir() -> Path:
 
 def default_data_dir() -> Path:
     """The platform's per-user data folder (e.g. ~/.local/share/Playbook on Linux)."""
+    import platformdirs  # here, not at the top: start-up imports this module early
+
     return Path(platformdirs.user_data_dir(APP_NAME, APP_AUTHOR))
 
 

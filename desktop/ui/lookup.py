@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from desktop.domain.course import Course
-from desktop.services.course_library import CourseEntry, CourseLibrary
+if TYPE_CHECKING:  # types only: the main window imports this before any service exists
+    from desktop.domain.course import Course
+    from desktop.services.course_library import CourseEntry, CourseLibrary
 
 
 @dataclass(frozen=True, slots=True)

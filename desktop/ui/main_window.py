@@ -1,21 +1,36 @@
 """The main window: a sidebar of sections, the pages, and the status bar.
 
-The composition root builds :class:`Services` and does ``MainWindow(services).show()``;
-everything the UI does goes through those services. On start the window reads the course
-library and then indexes it for search, both in the background through the one
-:class:`TaskRunner`, so the window shows at once.
+Start-up comes in two steps, so the window is on screen before anything heavy loads:
 
-Keys: Ctrl+1…6 switch sections, Ctrl+F searches every course.
+* ``MainWindow()`` builds only the shell: the sidebar with the six sections, the status
+  bar and a quiet "Opening your library…" page. This module imports nothing but Qt and
+  light UI modules (no services, storage, Markdown or YAML: those are type-only imports),
+  so the shell shows about as fast as a bare window.
+* ``window.attach(services)`` (the composition root calls it once the database is open)
+  shows the section chosen so far and reads the course library, then indexes it for
+  search, both in the background through the one :class:`TaskRunner`.
+
+``MainWindow(services)`` does both at once (tests, the self-test).
+
+Pages are built the first time they are shown or asked for (``window.player``...), each
+importing its view module then: a learner who only resumes a lesson never pays for the
+Settings page, and the start-up pays for Home only.
+
+Keys: Ctrl+1…6 switch sections, Ctrl+F searches every course. They work from the first
+frame: a section picked (or a search typed) before the library is open is shown as soon
+as it is.
 """
 
 from __future__ import annotations
 
 import enum
 import logging
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QIcon, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QIcon, QKeySequence, QPaintEvent, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFrame,
@@ -23,7 +38,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMainWindow,
-    QMessageBox,
     QProgressBar,
     QPushButton,
     QStackedWidget,
@@ -31,24 +45,36 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.domain.course import Course
-from desktop.services.container import Services
-from desktop.services.course_library import CourseEntry
 from desktop.ui import theme
-from desktop.ui.lookup import find_course, healthy
-from desktop.ui.models.base import SlideRef
 from desktop.ui.tasks import TaskRunner, user_message
-from desktop.ui.views.course_detail import CourseDetailView
-from desktop.ui.views.home import HomeView
-from desktop.ui.views.lesson_player import LessonPlayer
-from desktop.ui.views.library import LibraryView
-from desktop.ui.views.placeholder import CONTENT_STUDIO, POLICIES, TEMPLATES, ComingSoonView
-from desktop.ui.views.search import SearchView
-from desktop.ui.views.settings import SettingsView
+
+# Not imported here: ``Qt`` (creating its ~100 enums takes about as long as building the
+# whole shell) and QMessageBox, so the methods that run after the first frame import
+# them; and the views, imported by the pages' properties when first built.
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QMessageBox
+
+    from desktop.domain.course import Course
+    from desktop.services.container import Services
+    from desktop.services.course_library import CourseEntry
+    from desktop.ui.models.base import SlideRef
+    from desktop.ui.views.course_detail import CourseDetailView
+    from desktop.ui.views.home import HomeView
+    from desktop.ui.views.lesson_player import LessonPlayer
+    from desktop.ui.views.library import LibraryView
+    from desktop.ui.views.placeholder import ComingSoonView
+    from desktop.ui.views.search import SearchView
+    from desktop.ui.views.settings import SettingsView
 
 log = logging.getLogger(__name__)
 
 SEARCH_DELAY_MS = 150
+# If the window is never painted (started minimised, no compositor), work waiting for
+# the first frame starts after this long anyway.
+FIRST_PAINT_FALLBACK_MS = 1000
+
+P = TypeVar("P", bound=QWidget)
 
 
 class Section(enum.StrEnum):
@@ -95,16 +121,37 @@ class BusyIndicator(QWidget):
         self.text.setText(f"{text}…" if text else "")
 
 
+class OpeningPage(QWidget):
+    """What the pages area shows until the services are attached: a quiet line, centred."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("Page")
+        self.message = QLabel("Opening your library…")
+        self.message.setObjectName("Opening")
+        self.message.setAccessibleName("Opening your library")
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.message)
+        row.addStretch(1)
+        col = QVBoxLayout(self)
+        col.addStretch(2)
+        col.addLayout(row)
+        col.addStretch(3)
+
+
 class MainWindow(QMainWindow):
     courses_loaded = Signal()  # the library was read (every time it is)
     search_ready = Signal()  # the search index is up to date with the library
 
-    def __init__(self, services: Services, parent: QWidget | None = None) -> None:
+    def __init__(self, services: Services | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.services = services
+        self._services: Services | None = None
         self.setWindowTitle("Playbook")
-        self.setWindowIcon(QIcon(theme.pixmap("logo", "accent", 64)))
         self.setFont(theme.ui_font())
+        # On the window, not the application: the pages set their own fonts in code (the
+        # lesson text size), which an application-wide sheet overrides when a page is
+        # built after the window is shown. Dialogs parented to the window get it too.
         self.setStyleSheet(theme.stylesheet())
         self.resize(1280, 820)
         self.setMinimumSize(980, 640)
@@ -112,11 +159,21 @@ class MainWindow(QMainWindow):
         self.error_box: QMessageBox | None = None
         self._section = Section.HOME
         self._shown_once = False
+        self._painted = False
+        self._after_paint: list[Callable[[], None]] = []
+        self._pending_search: str | None = None
+        self._home: HomeView | None = None
+        self._library: LibraryView | None = None
+        self._course_page: CourseDetailView | None = None
+        self._player: LessonPlayer | None = None
+        self._search_page: SearchView | None = None
+        self._settings_page: SettingsView | None = None
+        self._studio: ComingSoonView | None = None
+        self._policies: ComingSoonView | None = None
+        self._templates: ComingSoonView | None = None
 
-        self.runner = TaskRunner(error_handler=self.show_error, parent=self)
+        self._runner: TaskRunner | None = None
         self.busy = BusyIndicator()
-        self.runner.busy_changed.connect(self.busy.set_busy)
-        self.runner.message_changed.connect(self.busy.set_message)
 
         root = QWidget()
         root.setObjectName("Root")
@@ -126,34 +183,11 @@ class MainWindow(QMainWindow):
         layout.addWidget(self._build_sidebar())
         self.pages = QStackedWidget()
         self.pages.setObjectName("Pages")
+        self.opening: OpeningPage | None = OpeningPage()
+        self.pages.addWidget(self.opening)
         layout.addWidget(self.pages, 1)
         self.setCentralWidget(root)
-
-        self.home = HomeView(services)
-        self.library = LibraryView(services)
-        self.course_page = CourseDetailView(services)
-        self.player = LessonPlayer(services)
-        self.search_page = SearchView(services)
-        self.settings_page = SettingsView(services)
-        self.studio = ComingSoonView(CONTENT_STUDIO)
-        self.policies = ComingSoonView(POLICIES)
-        self.templates = ComingSoonView(TEMPLATES)
-        self._section_pages: dict[Section, QWidget] = {
-            Section.HOME: self.home,
-            Section.COURSES: self.library,
-            Section.STUDIO: self.studio,
-            Section.POLICIES: self.policies,
-            Section.TEMPLATES: self.templates,
-            Section.SETTINGS: self.settings_page,
-        }
-        for page in (
-            *self._section_pages.values(),
-            self.course_page,
-            self.player,
-            self.search_page,
-        ):
-            self.pages.addWidget(page)
-        self._wire()
+        self.pages.currentChanged.connect(self._on_page_changed)
 
         status = self.statusBar()
         status.setSizeGripEnabled(False)
@@ -172,8 +206,10 @@ class MainWindow(QMainWindow):
         find = QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self)
         find.activated.connect(self.focus_search)
 
-        self.show_section(Section.HOME)
-        self.load_courses()
+        self._light(Section.HOME)
+        self.call_after_first_paint(self._finish_shell)
+        if services is not None:
+            self.attach(services)
 
     # -- building ---------------------------------------------------------------------
 
@@ -234,7 +270,6 @@ class MainWindow(QMainWindow):
             nav.setCheckable(True)
             nav.setIcon(theme.icon(icon_name, "text-muted", on_colour="accent"))
             nav.setIconSize(theme.ICON_SIZE)
-            nav.setCursor(Qt.CursorShape.PointingHandCursor)
             nav.setToolTip(f"{title}  (Ctrl+{number})")
             nav.clicked.connect(lambda _checked=False, s=section: self.show_section(s))
             group.addButton(nav)
@@ -248,24 +283,188 @@ class MainWindow(QMainWindow):
         col.addWidget(footer)
         return bar
 
-    def _wire(self) -> None:
-        self.home.open_requested.connect(self.open_ref)
-        self.home.browse_requested.connect(lambda: self.show_section(Section.COURSES))
-        self.library.open_requested.connect(self.open_ref)
-        self.library.add_folder_requested.connect(self.add_folder)
-        self.library.refresh_requested.connect(self.load_courses)
-        self.library.message.connect(self.show_message)
-        self.course_page.open_requested.connect(self.open_ref)
-        self.course_page.back_requested.connect(lambda: self.show_section(Section.COURSES))
-        self.player.back_requested.connect(self._on_player_back)
-        self.player.open_requested.connect(self.open_ref)
-        self.player.message.connect(self.show_message)
-        self.player.font_changed.connect(self.settings_page.sync_font)
-        self.search_page.open_requested.connect(self.open_ref)
-        self.settings_page.font_changed.connect(self.player.apply_font)
-        self.settings_page.add_folder_requested.connect(self.add_folder)
-        self.settings_page.remove_folder_requested.connect(self.remove_folder)
-        self.pages.currentChanged.connect(self._on_page_changed)
+    def _finish_shell(self) -> None:
+        """What the first frame does not show: the window icon, the hand cursor."""
+        from PySide6.QtCore import Qt
+
+        self.setWindowIcon(QIcon(theme.pixmap("logo", "accent", 64)))
+        for nav in self.nav_buttons.values():
+            nav.setCursor(Qt.CursorShape.PointingHandCursor)
+
+    # -- the first frame, and the services --------------------------------------------
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            QTimer.singleShot(0, self, self._run_after_paint)
+
+    def call_after_first_paint(
+        self, callback: Callable[[], None], *, fallback_ms: int = FIRST_PAINT_FALLBACK_MS
+    ) -> None:
+        """Run ``callback`` once, on the event-loop turn after the window's first frame
+        (after ``fallback_ms`` if it is never painted). The composition root opens the
+        database this way: the window is on screen before anything heavy loads."""
+        self._after_paint.append(callback)
+        # With the window as context: no call comes once it is deleted.
+        if self._painted:
+            QTimer.singleShot(0, self, self._run_after_paint)
+        else:
+            QTimer.singleShot(fallback_ms, self, self._run_after_paint)
+
+    def _run_after_paint(self) -> None:
+        callbacks, self._after_paint = self._after_paint, []
+        for callback in callbacks:
+            callback()
+
+    @property
+    def runner(self) -> TaskRunner:
+        """The window's one :class:`TaskRunner` (made with the first task)."""
+        if self._runner is None:
+            self._runner = TaskRunner(error_handler=self.show_error, parent=self)
+            self._runner.busy_changed.connect(self.busy.set_busy)
+            self._runner.message_changed.connect(self.busy.set_message)
+        return self._runner
+
+    @property
+    def attached(self) -> bool:
+        """True once the window has its services (:meth:`attach`)."""
+        return self._services is not None
+
+    @property
+    def services(self) -> Services:
+        if self._services is None:
+            raise RuntimeError("MainWindow has no services yet: call attach(services) first")
+        return self._services
+
+    def attach(self, services: Services) -> None:
+        """Give the window its services: show the section chosen so far and read the
+        library in the background (``courses_loaded``, then ``search_ready``)."""
+        if self._services is not None:
+            raise RuntimeError("MainWindow.attach() was already called")
+        self._services = services
+        self.show_section(self._section)
+        opening, self.opening = self.opening, None
+        if opening is not None:
+            self.pages.removeWidget(opening)
+            opening.deleteLater()
+        if self._section is Section.HOME and self._shown_once and not self._user_moved_focus():
+            self.home.continue_card.setFocus()
+        if self._pending_search is not None:
+            self.run_search(self._pending_search)
+        self.load_courses()
+
+    def _user_moved_focus(self) -> bool:
+        focused = self.focusWidget()
+        return focused is not None and focused is not self.opening
+
+    # -- pages, built when first needed -----------------------------------------------
+
+    def _add_page(self, page: P) -> P:
+        self.pages.addWidget(page)
+        return page
+
+    @property
+    def home(self) -> HomeView:
+        if self._home is None:
+            from desktop.ui.views.home import HomeView
+
+            page = self._home = self._add_page(HomeView(self.services))
+            page.open_requested.connect(self.open_ref)
+            page.browse_requested.connect(lambda: self.show_section(Section.COURSES))
+            if self.courses_ready:
+                page.refresh()
+        return self._home
+
+    @property
+    def library(self) -> LibraryView:
+        if self._library is None:
+            from desktop.ui.views.library import LibraryView
+
+            page = self._library = self._add_page(LibraryView(self.services))
+            page.open_requested.connect(self.open_ref)
+            page.add_folder_requested.connect(self.add_folder)
+            page.refresh_requested.connect(self.load_courses)
+            page.message.connect(self.show_message)
+            if self.courses_ready:
+                page.set_entries(self.services.library.entries())
+        return self._library
+
+    @property
+    def course_page(self) -> CourseDetailView:
+        if self._course_page is None:
+            from desktop.ui.views.course_detail import CourseDetailView
+
+            page = self._course_page = self._add_page(CourseDetailView(self.services))
+            page.open_requested.connect(self.open_ref)
+            page.back_requested.connect(lambda: self.show_section(Section.COURSES))
+        return self._course_page
+
+    @property
+    def player(self) -> LessonPlayer:
+        if self._player is None:
+            from desktop.ui.views.lesson_player import LessonPlayer
+
+            page = self._player = self._add_page(LessonPlayer(self.services))
+            page.back_requested.connect(self._on_player_back)
+            page.open_requested.connect(self.open_ref)
+            page.message.connect(self.show_message)
+            page.font_changed.connect(self._on_player_font)
+        return self._player
+
+    @property
+    def search_page(self) -> SearchView:
+        if self._search_page is None:
+            from desktop.ui.views.search import SearchView
+
+            page = self._search_page = self._add_page(SearchView(self.services))
+            page.open_requested.connect(self.open_ref)
+        return self._search_page
+
+    @property
+    def settings_page(self) -> SettingsView:
+        if self._settings_page is None:
+            from desktop.ui.views.settings import SettingsView
+
+            page = self._settings_page = self._add_page(SettingsView(self.services))
+            page.font_changed.connect(self._on_settings_font)
+            page.add_folder_requested.connect(self.add_folder)
+            page.remove_folder_requested.connect(self.remove_folder)
+            if self.courses_ready:
+                page.set_entries(self.services.library.entries())
+        return self._settings_page
+
+    @property
+    def studio(self) -> ComingSoonView:
+        if self._studio is None:
+            from desktop.ui.views.placeholder import CONTENT_STUDIO, ComingSoonView
+
+            self._studio = self._add_page(ComingSoonView(CONTENT_STUDIO))
+        return self._studio
+
+    @property
+    def policies(self) -> ComingSoonView:
+        if self._policies is None:
+            from desktop.ui.views.placeholder import POLICIES, ComingSoonView
+
+            self._policies = self._add_page(ComingSoonView(POLICIES))
+        return self._policies
+
+    @property
+    def templates(self) -> ComingSoonView:
+        if self._templates is None:
+            from desktop.ui.views.placeholder import TEMPLATES, ComingSoonView
+
+            self._templates = self._add_page(ComingSoonView(TEMPLATES))
+        return self._templates
+
+    def _on_player_font(self, pt: int) -> None:
+        if self._settings_page is not None:
+            self._settings_page.sync_font(pt)
+
+    def _on_settings_font(self, pt: int) -> None:
+        if self._player is not None:
+            self._player.apply_font(pt)
 
     # -- sections and pages -----------------------------------------------------------
 
@@ -276,11 +475,36 @@ class MainWindow(QMainWindow):
     def current_page(self) -> QWidget | None:
         return self.pages.currentWidget()
 
+    def _section_page(self, section: Section) -> QWidget:
+        if section is Section.HOME:
+            return self.home
+        if section is Section.COURSES:
+            return self.library
+        if section is Section.STUDIO:
+            return self.studio
+        if section is Section.POLICIES:
+            return self.policies
+        if section is Section.TEMPLATES:
+            return self.templates
+        return self.settings_page
+
     def show_section(self, section: Section) -> None:
+        """Show a sidebar section. Before :meth:`attach` it is only remembered (and lit),
+        and shown as soon as the library is open."""
         self._section = section
-        page = self._section_pages[section]
         self._light(section)
-        self.pages.setCurrentWidget(page)
+        if self._services is None:
+            return
+        # A page built just now reads the current state itself; one built earlier may
+        # show data from before a lesson was played.
+        refresh = {
+            Section.HOME: self._home,
+            Section.COURSES: self._library,
+            Section.SETTINGS: self._settings_page,
+        }.get(section)
+        self.pages.setCurrentWidget(self._section_page(section))
+        if refresh is None:
+            return
         if section is Section.HOME and self.courses_ready:
             self.home.refresh()
         elif section is Section.COURSES and self.courses_ready:
@@ -293,10 +517,12 @@ class MainWindow(QMainWindow):
             b.setChecked(s is section)
 
     def _on_page_changed(self, _index: int) -> None:
-        if self.pages.currentWidget() is not self.player:
-            self.player.close_lesson()
+        if self._player is not None and self.pages.currentWidget() is not self._player:
+            self._player.close_lesson()
 
     def focus_search(self) -> None:
+        from PySide6.QtCore import Qt
+
         self.search_field.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.search_field.selectAll()
 
@@ -312,6 +538,8 @@ class MainWindow(QMainWindow):
             self.open_lesson(ref.course_id, ref.lesson_id, ref.slide_id)
 
     def _course(self, course_id: str) -> Course | None:
+        from desktop.ui.lookup import find_course
+
         course = find_course(self.services.library, course_id)
         if course is None:
             self.show_message("That course is not in the library any more, or it can't be opened.")
@@ -323,9 +551,10 @@ class MainWindow(QMainWindow):
             return False
         self._section = Section.COURSES
         self._light(Section.COURSES)
-        self.course_page.show_course(course)
-        self.pages.setCurrentWidget(self.course_page)
-        self.course_page.outline.setFocus()
+        page = self.course_page
+        page.show_course(course)
+        self.pages.setCurrentWidget(page)
+        page.outline.setFocus()
         return True
 
     def open_lesson(self, course_id: str, lesson_id: str, slide_id: str | None = None) -> bool:
@@ -351,7 +580,7 @@ class MainWindow(QMainWindow):
         else:
             self.pages.setCurrentWidget(player)
             player.open(course, lesson_id, slide_id)
-        player.setFocus(Qt.FocusReason.OtherFocusReason)
+        player.setFocus()
         return True
 
     def _on_player_back(self, course_id: str) -> None:
@@ -367,19 +596,28 @@ class MainWindow(QMainWindow):
         self.run_search(self.search_field.text())
 
     def run_search(self, text: str) -> int:
-        """Show the results for ``text`` on the search page; returns how many."""
+        """Show the results for ``text`` on the search page; returns how many.
+
+        Before :meth:`attach` the text is kept and searched as soon as the library is
+        open (0 is returned)."""
         self._search_timer.stop()
         if self.search_field.text() != text:
             self.search_field.setText(text)
-        count = self.search_page.search(text)
-        if self.pages.currentWidget() is not self.search_page:
+        if self._services is None:
+            self._pending_search = text
+            return 0
+        self._pending_search = None
+        page = self.search_page
+        count = page.search(text)
+        if self.pages.currentWidget() is not page:
             self._light(None)
-            self.pages.setCurrentWidget(self.search_page)
+            self.pages.setCurrentWidget(page)
         return count
 
     def _on_search_return(self) -> None:
         self.run_search(self.search_field.text())
-        self.search_page.open_first()
+        if self._services is not None:
+            self.search_page.open_first()
 
     # -- the library ------------------------------------------------------------------
 
@@ -404,15 +642,24 @@ class MainWindow(QMainWindow):
         self._index(entries)
 
     def _show_entries(self, entries: list[CourseEntry]) -> None:
-        self.library.set_entries(entries)
-        self.settings_page.set_entries(entries)
-        self.home.refresh()
-        if self.pages.currentWidget() is self.course_page and self.course_page.course is not None:
-            course = find_course(self.services.library, self.course_page.course.id)
+        """Bring the pages built so far up to date (the others read it when built)."""
+        if self._library is not None:
+            self._library.set_entries(entries)
+        if self._settings_page is not None:
+            self._settings_page.set_entries(entries)
+        if self._home is not None:
+            self._home.refresh()
+        page = self._course_page
+        if page is not None and self.pages.currentWidget() is page and page.course is not None:
+            from desktop.ui.lookup import find_course
+
+            course = find_course(self.services.library, page.course.id)
             if course is not None:
-                self.course_page.show_course(course)
+                page.show_course(course)
 
     def _index(self, entries: list[CourseEntry]) -> None:
+        from desktop.ui.lookup import healthy
+
         courses = healthy(entries)
         search = self.services.search
 
@@ -426,8 +673,8 @@ class MainWindow(QMainWindow):
     def _on_indexed(self, changed: int) -> None:
         if changed:
             log.info("search index updated for %d course(s)", changed)
-        if self.search_page.query:
-            self.search_page.search(self.search_page.query)
+        if self._search_page is not None and self._search_page.query:
+            self._search_page.search(self._search_page.query)
         self.search_ready.emit()
 
     def add_folder(self, path: Path) -> None:
@@ -443,7 +690,7 @@ class MainWindow(QMainWindow):
             entries = self.services.library.entries()
             self._show_entries(entries)
             self._index(entries)
-            if self.pages.currentWidget() is not self.settings_page:
+            if self.pages.currentWidget() is not self._settings_page:
                 self.show_section(Section.COURSES)
 
         self.runner.run(
@@ -469,6 +716,9 @@ class MainWindow(QMainWindow):
 
     def show_error(self, description: str, exc: BaseException) -> None:
         """The one place errors from background work reach the user."""
+        from PySide6.QtCore import Qt
+        from PySide6.QtWidgets import QMessageBox
+
         box = QMessageBox(self)
         box.setIcon(QMessageBox.Icon.Warning)
         box.setWindowTitle("Playbook")
@@ -485,9 +735,14 @@ class MainWindow(QMainWindow):
         if not self._shown_once:
             self._shown_once = True
             # Enter on a fresh window resumes (or starts) learning; the search box waits.
-            self.home.continue_card.setFocus(Qt.FocusReason.OtherFocusReason)
+            if self._home is not None:
+                self._home.continue_card.setFocus()
+            elif self.opening is not None:
+                self.opening.setFocus()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        self.player.close_lesson()
-        self.runner.shutdown()
+        if self._player is not None:
+            self._player.close_lesson()
+        if self._runner is not None:
+            self._runner.shutdown()
         super().closeEvent(event)

@@ -24,19 +24,25 @@ While work runs in the worker thread, Python's automatic garbage collection is p
 (and resumed when the worker is idle again). A Qt object left in a reference cycle must
 be freed on the GUI thread; if the worker's allocations triggered the collection, the
 object would be destroyed from the wrong thread and crash the app.
+
+Nothing here is paid for before it is used: the worker thread starts with the first
+task, asyncio is imported by the first coroutine, and Qt's ``Qt`` namespace (slow to
+create) by the first runner, so the main window's shell can import this module.
 """
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
 import contextlib
 import gc
 import logging
 from collections.abc import Callable, Coroutine
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from PySide6.QtCore import QMetaObject, QObject, Qt, Signal, Slot
+from PySide6.QtCore import QMetaObject, QObject, Signal, Slot
+
+if TYPE_CHECKING:
+    import asyncio
+    import concurrent.futures
 
 log = logging.getLogger(__name__)
 
@@ -115,13 +121,13 @@ class TaskRunner(QObject):
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
-        self._executor = concurrent.futures.ThreadPoolExecutor(
-            max_workers=1, thread_name_prefix="playbook-task"
-        )
+        self._pool: concurrent.futures.ThreadPoolExecutor | None = None  # started by the first task
         self._error_handler = error_handler
         self._running: list[Task[Any]] = []
         self._closed = False
         self._gc_paused = False  # we disabled automatic collection and must enable it again
+        from PySide6.QtCore import Qt  # not at the top: see the module doc
+
         self._completed.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
 
     # -- public API -------------------------------------------------------------------
@@ -169,6 +175,8 @@ class TaskRunner(QObject):
         on_error: ErrorHandler | None = None,
     ) -> Task[T]:
         """Run a coroutine on the running asyncio loop (qasync), else in the worker thread."""
+        import asyncio
+
         task: Task[T] = Task(description, on_done, on_error)
         if self._closed:
             task.cancel()
@@ -198,13 +206,24 @@ class TaskRunner(QObject):
         running = [t._future for t in self._running if t._in_thread and t._future is not None]
         for task in list(self._running):
             task.cancel()
-        self._executor.shutdown(wait=False, cancel_futures=True)
-        threads = [f for f in running if isinstance(f, concurrent.futures.Future)]
-        if threads:
-            concurrent.futures.wait(threads, timeout=timeout)
+        if self._pool is not None:
+            import concurrent.futures
+
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            threads = [f for f in running if isinstance(f, concurrent.futures.Future)]
+            if threads:
+                concurrent.futures.wait(threads, timeout=timeout)
         self._set_running([])
 
     # -- internals --------------------------------------------------------------------
+
+    @property
+    def _executor(self) -> concurrent.futures.ThreadPoolExecutor:
+        if self._pool is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="playbook-task")
+        return self._pool
 
     def _start(self, task: Task[Any], owner: QObject | None) -> None:
         if owner is not None:

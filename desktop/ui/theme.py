@@ -3,17 +3,20 @@
 Colours live here once. ``resources/style/app.qss`` refers to them as ``@name`` tokens
 (``@accent``, ``@text-muted``) and :func:`stylesheet` substitutes them, so the QSS and
 the item delegates that paint by hand can never drift apart.
+
+Icons are SVG files drawn when first painted: QtSvg loads then, not when this module is
+imported (the main window's shell imports it before its first frame).
 """
 
 from __future__ import annotations
 
 import functools
 import logging
+import math
 import re
 
-from PySide6.QtCore import QByteArray, QRect, QRectF, QSize, Qt
+from PySide6.QtCore import QByteArray, QRect, QRectF, QSize
 from PySide6.QtGui import QColor, QFont, QIcon, QIconEngine, QPainter, QPixmap
-from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QWidget
 
 from desktop.paths import resources_dir
@@ -145,8 +148,10 @@ def pixmap(
     svg = _svg_source(name).replace("currentColor", qcolor.name())
     physical = max(1, round(size * ratio))
     pm = QPixmap(physical, physical)
-    pm.fill(Qt.GlobalColor.transparent)
+    pm.fill(QColor(0, 0, 0, 0))  # transparent (``Qt`` is not imported here: see main_window)
     if svg:
+        from PySide6.QtSvg import QSvgRenderer  # loaded with the first icon drawn
+
         renderer = QSvgRenderer(QByteArray(svg.encode("utf-8")))
         painter = QPainter(pm)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -193,7 +198,11 @@ class _ThemedIconEngine(QIconEngine):
         return cached
 
     def paint(self, painter: QPainter, rect: QRect, mode: QIcon.Mode, state: QIcon.State) -> None:
-        ratio = painter.device().devicePixelRatioF() if painter.device() is not None else 1.0
+        # Device pixels per logical pixel, read from the painter's transform (it includes
+        # the screen's pixel ratio). Not ``painter.device()``: wrapping the device (the
+        # search field's icon button) in Python cost 10 ms of the first frame.
+        transform = painter.deviceTransform()
+        ratio = math.hypot(transform.m11(), transform.m12()) or 1.0
         side = round(min(rect.width(), rect.height()) * ratio)
         pm = self.scaledPixmap(QSize(side, side), mode, state, ratio)
         painter.drawPixmap(rect, pm)

@@ -30,6 +30,7 @@ class Result:
     value: str
     goal: str
     ok: bool
+    informative: bool = False  # no goal to meet: reported so the figures read honestly
 
 
 def _child(mode: str, data_dir: Path) -> dict[str, float]:
@@ -79,11 +80,13 @@ def bench_start_and_memory(work: Path, course_root: Path) -> list[Result]:
             services.search.index_course(entry.course)
     db.close()
 
-    bare, app = [], []
+    bare, app, ready = [], [], []
     for _ in range(REPEATS):  # interleaved so drift hits both alike
         bare.append(_child("bare", data_dir)["shown_s"])
-        app.append(_child("app", data_dir)["shown_s"])
-    b, a = statistics.median(bare), statistics.median(app)
+        run = _child("app", data_dir)
+        app.append(run["shown_s"])
+        ready.append(run["ready_s"])
+    b, a, r = statistics.median(bare), statistics.median(app), statistics.median(ready)
     start_ratio = a / b
 
     rss_bare = statistics.median(_child("bare", data_dir)["rss_bytes"] for _ in range(3))
@@ -96,6 +99,13 @@ def bench_start_and_memory(work: Path, course_root: Path) -> list[Result]:
             f"{a * 1000:.0f} ms vs bare window {b * 1000:.0f} ms = {start_ratio:.2f}x",
             "<= 1.5x",
             start_ratio <= 1.5,
+        ),
+        Result(  # the window shows before the library opens: how long until it has
+            "cold start to the course library read",
+            f"{r * 1000:.0f} ms (database, services, every course folder read)",
+            "none",
+            True,
+            informative=True,
         ),
         Result(
             "resident memory after opening a lesson",
@@ -193,7 +203,7 @@ def main() -> int:
     width = max(len(r.name) for r in results)
     print(f"{'benchmark':<{width}}  {'result':<55} goal")
     for r in results:
-        mark = "ok  " if r.ok else "MISS"
+        mark = "info" if r.informative else "ok  " if r.ok else "MISS"
         print(f"{r.name:<{width}}  {r.value:<55} {r.goal}  {mark}")
     return 0 if all(r.ok for r in results) else 1
 

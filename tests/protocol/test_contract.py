@@ -55,3 +55,15 @@ def test_a_scope_key_must_be_well_formed() -> None:
 def test_version_range_is_consistent() -> None:
     assert p.MIN_PROTOCOL <= p.PROTOCOL_VERSION <= p.MAX_PROTOCOL
     assert f"/v{p.PROTOCOL_VERSION}" == p.API_PREFIX
+
+
+def test_a_body_with_a_nul_character_is_refused_before_it_reaches_the_database() -> None:
+    import pydantic
+    import pytest
+
+    from sync_server.protocol import v1
+
+    with pytest.raises(pydantic.ValidationError, match="NUL character"):
+        v1.LoginRequest.model_validate(
+            {"email": "a@example.com", "password": "pass\x00word", "device_name": "laptop"}
+        )

@@ -1,4 +1,4 @@
-"""What the user sees when the local database cannot be used as it is."""
+"""What the user sees when the local database (or the app) cannot be used as it is."""
 
 from __future__ import annotations
 
@@ -31,4 +31,17 @@ def tell_problem(message: str, path: Path, parent: QWidget | None = None) -> Non
     box.setWindowTitle("Playbook can't open your data")
     box.setText(message)
     box.setInformativeText(f"Your data file is {path}. Nothing was changed.")
+    box.exec()
+
+
+def tell_start_failed(message: str, parent: QWidget | None = None) -> None:
+    """Explain that Playbook could not start for a reason nobody planned for."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Critical)
+    box.setWindowTitle("Playbook could not start")
+    box.setText("Playbook could not open your library.")
+    box.setInformativeText(
+        f"{message}\n\nThe details were written to the log. Nothing was changed; "
+        "try starting Playbook again."
+    )
     box.exec()

@@ -295,12 +295,15 @@ class PageHeader(QWidget):
         row.setSpacing(12)
         text = QVBoxLayout()
         text.setSpacing(4)
+        # Into the row first: a label added to a free-standing layout has no parent yet,
+        # and showing a widget with no parent opens it as a window of its own (a flash
+        # on screen, and it takes the focus from the main window).
+        row.addLayout(text, 1)
         self.title = label(title, "PageTitle")
         text.addWidget(self.title)
         self.subtitle = label(subtitle, "PageSubtitle", wrap=True)
-        self.subtitle.setVisible(bool(subtitle))
         text.addWidget(self.subtitle)
-        row.addLayout(text, 1)
+        self.subtitle.setVisible(bool(subtitle))
         self.action_row = QHBoxLayout()
         self.action_row.setSpacing(8)
         row.addLayout(self.action_row)
