@@ -33,9 +33,11 @@ typecheck: $(STAMP)
 imports: $(STAMP)
 	$(VENV)/bin/lint-imports
 
-## Benchmarks: ratios against a baseline measured in the same run.
+## Benchmarks: ratios against a baseline measured in the same run (desktop, then the
+## sync server against the local PostgreSQL; see docs/server.md).
 bench: $(STAMP)
 	$(PY) -m tests.bench
+	$(PY) -m tests.bench.server_bench
 
 ## The check IT runs after installing: headless, exits non-zero on any problem.
 selftest: $(STAMP)

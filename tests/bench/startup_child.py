@@ -17,11 +17,22 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import psutil
 
 COURSE_ID, LESSON_ID = os.environ.get("BENCH_LESSON", "bench-course/lesson-0001").split("/")
 READY_TIMEOUT_S = 30
+
+
+def _open(app: Any, window: Any, course_id: str, lesson_id: str) -> float:
+    """Seconds from asking for a lesson to its first slide drawn in the player."""
+    t0 = time.perf_counter()
+    assert window.open_lesson(course_id, lesson_id, None), f"{lesson_id} did not open"
+    window.player.repaint()
+    elapsed = time.perf_counter() - t0
+    app.processEvents()
+    return elapsed
 
 
 def main() -> None:
@@ -77,12 +88,16 @@ def main() -> None:
         result["ready_s"] = ready_at[0] - spawned_at
         if mode == "app-lesson":
             window = launch.window
-            assert window.open_lesson(COURSE_ID, LESSON_ID, None), "lesson did not open"
-            for _ in range(5):
-                app.processEvents()
+            opened = [_open(app, window, COURSE_ID, LESSON_ID)]
+            # Memory after opening one lesson, as the goal says; then more lessons for timing.
+            result["rss_bytes"] = psutil.Process().memory_info().rss
+            course = window.services.library.course(COURSE_ID)
+            for lesson in course.ordered_lessons()[:40]:
+                opened.append(_open(app, window, COURSE_ID, lesson.id))
+            result["open_lesson_s"] = opened
     assert paint.at is not None
     result["shown_s"] = paint.at - spawned_at
-    result["rss_bytes"] = psutil.Process().memory_info().rss
+    result.setdefault("rss_bytes", psutil.Process().memory_info().rss)
     print(json.dumps(result))
 
 
