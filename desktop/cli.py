@@ -10,15 +10,28 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 
 def app_version() -> str:
+    # importlib.metadata pulls in zipfile, email and more: only ``--version`` pays for it.
+    from importlib.metadata import PackageNotFoundError, version
+
     try:
         return version("playbook")
     except PackageNotFoundError:  # running from a source tree that was never installed
         return "0+unknown"
+
+
+class _VersionAction(argparse.Action):
+    """``--version``, looking the version up only when asked."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, help="show the version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, *_args: object) -> None:
+        print(f"Playbook {app_version()}")
+        parser.exit()
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -26,7 +39,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="playbook",
         description="Playbook — courses, marketing content and sales policies, offline.",
     )
-    parser.add_argument("--version", action="version", version=f"Playbook {app_version()}")
+    parser.add_argument("--version", action=_VersionAction)
     parser.add_argument(
         "--data-dir",
         type=Path,
