@@ -155,8 +155,11 @@ def _serve(args: argparse.Namespace, settings: Settings) -> None:
             "for example: export PLAYBOOK_SYNC_SECRET_KEY=$(openssl rand -hex 32)"
         )
     configure_logging(settings.log_level)
+    from sync_server.nodelay import NoDelayH11Protocol
+
     uvicorn.run(
         "sync_server.asgi:app",
+        http=NoDelayH11Protocol,
         host=args.host,
         port=args.port,
         workers=args.workers,
