@@ -423,6 +423,30 @@ class _Fields:
         )
         return False
 
+    def claim_id(
+        self,
+        kind: str,
+        value: str,
+        seen: dict[str, int],
+        *,
+        within: str,
+        example: str,
+        twice_hint: str,
+        line: int | None = None,
+    ) -> None:
+        """Check an author's ``kind`` id: well formed, and not already in ``seen`` (ids
+        already taken, with their lines), where it is then recorded."""
+        if why := id_problem(value):
+            self.error("id", f"{kind} id '{value}' {why}", example)
+        elif value in seen:
+            self.error(
+                "id",
+                f"{kind} id '{value}' is used twice{within} (first at line {seen[value]})",
+                twice_hint,
+            )
+        else:
+            seen[value] = self.line_of("id") if line is None else line
+
     def unknown(self, known: Iterable[str]) -> None:
         allowed = set(known)
         for key in self.data:
@@ -664,17 +688,14 @@ def _manifest_modules(
         module_id = mf.text("id", required=True, example='id = "basics"')
         if module_id:
             mf.what = f"module '{module_id}'"
-            if why := id_problem(module_id):
-                mf.error("id", f"module id '{module_id}' {why}", 'use e.g. id = "the-basics".')
-            elif module_id in module_seen:
-                mf.error(
-                    "id",
-                    f"module id '{module_id}' is used twice (first at line "
-                    f"{module_seen[module_id]})",
-                    "give every module its own id.",
-                )
-            else:
-                module_seen[module_id] = mf.line_of("id")
+            mf.claim_id(
+                "module",
+                module_id,
+                module_seen,
+                within="",
+                example='use e.g. id = "the-basics".',
+                twice_hint="give every module its own id.",
+            )
         title = mf.text("title", required=True, example='title = "The basics"')
         lessons_raw = raw.get("lessons")
         lessons_line = mf.line_of("lessons")
@@ -1328,17 +1349,14 @@ def _parse_question(
     question_id = fields.text("id", required=True, example="id: best-length")
     if question_id:
         fields.what = f"question '{question_id}'"
-        if why := id_problem(question_id):
-            fields.error("id", f"question id '{question_id}' {why}", "write e.g. id: best-length.")
-        elif question_id in seen:
-            fields.error(
-                "id",
-                f"question id '{question_id}' is used twice in this lesson (first at line "
-                f"{seen[question_id]})",
-                "give every question of a lesson its own id; progress is stored by id.",
-            )
-        else:
-            seen[question_id] = fields.line_of("id")
+        fields.claim_id(
+            "question",
+            question_id,
+            seen,
+            within=" in this lesson",
+            example="write e.g. id: best-length.",
+            twice_hint="give every question of a lesson its own id; progress is stored by id.",
+        )
 
     kind_raw = fields.text("type", required=True, example="type: single")
     kind: QuestionKind | None = None
@@ -1470,17 +1488,15 @@ def _parse_choices(
         )
         cf.unknown(CHOICE_KEYS)
         choice_id = cf.text("id") or default_choice_id(index)
-        if why := id_problem(choice_id):
-            cf.error("id", f"choice id '{choice_id}' {why}", "write e.g. id: b.")
-        elif choice_id in seen:
-            cf.error(
-                "id",
-                f"choice id '{choice_id}' is used twice in this question (first at line "
-                f"{seen[choice_id]})",
-                "give every choice its own id, or remove the ids to get a, b, c ...",
-            )
-        else:
-            seen[choice_id] = line
+        cf.claim_id(
+            "choice",
+            choice_id,
+            seen,
+            within=" in this question",
+            example="write e.g. id: b.",
+            twice_hint="give every choice its own id, or remove the ids to get a, b, c ...",
+            line=line,
+        )
         text = cf.text("text", required=True, example="text: Under 50 characters")
         choices.append(
             Choice(
