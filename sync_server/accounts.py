@@ -9,13 +9,17 @@ from typing import cast
 
 from fastapi import APIRouter, Request
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.concurrency import run_in_threadpool
 
 from sync_server import protocol as p
+from sync_server import teams
 from sync_server.auth import CurrentPrincipal, Session
 from sync_server.errors import ApiError, not_found, unauthorized
 from sync_server.models import Device, Membership, RefreshToken, SyncScope, Team, TokenFamily, User
 from sync_server.ratelimit import enforce
+from sync_server.rules.access import Role
 from sync_server.security import (
     AccessClaims,
     digest,
@@ -32,14 +36,30 @@ router = APIRouter(tags=["accounts"])
 # -- service --------------------------------------------------------------------------
 
 
+def _email_taken(email: str, code: str = "email_taken", hint: str = "") -> ApiError:
+    return ApiError(409, code, f"An account for {email} already exists.{hint}")
+
+
+def check_password_policy(password: str) -> None:
+    if len(password) < p.MIN_PASSWORD_LENGTH:
+        raise ApiError(
+            422,
+            "password_too_short",
+            f"Choose a password of at least {p.MIN_PASSWORD_LENGTH} characters.",
+        )
+
+
 async def create_user(
-    session: AsyncSession, email: str, password: str, display_name: str = ""
+    session: AsyncSession,
+    email: str,
+    password: str,
+    display_name: str = "",
 ) -> User:
     """A new account and its personal sync scope."""
     email = email.strip().lower()
     exists = await session.execute(select(User.id).where(User.email == email))
     if exists.scalar_one_or_none() is not None:
-        raise ApiError(409, "email_taken", f"An account for {email} already exists.")
+        raise _email_taken(email)
     user = User(
         id=uuid.uuid4(),
         email=email,
@@ -48,8 +68,35 @@ async def create_user(
     )
     session.add(user)
     session.add(SyncScope(key=f"user:{user.id}", last_sequence=0, pruned_through=0))
-    await session.flush()
+    try:
+        await session.flush()
+    except IntegrityError:  # the same email signed up at the same moment
+        raise _email_taken(email) from None
     return user
+
+
+async def _sign_in_device(
+    request: Request,
+    session: AsyncSession,
+    user_id: uuid.UUID,
+    device_name: str,
+    device_id: uuid.UUID | None = None,
+) -> p.TokenPair:
+    """Register the device (or reuse a live one of this user), open a session, commit."""
+    device: Device | None = None
+    if device_id is not None:
+        device = await session.get(Device, device_id)
+        if device is None or device.user_id != user_id or device.revoked_at is not None:
+            device = None
+    if device is None:
+        device = Device(id=uuid.uuid4(), user_id=user_id, name=device_name)
+        session.add(device)
+    family = TokenFamily(id=uuid.uuid4(), user_id=user_id, device_id=device.id)
+    session.add(family)
+    await session.flush()
+    pair = await _issue(session, request.app.state.settings, request.app.state.token_key, family)
+    await session.commit()
+    return pair
 
 
 async def _issue(
@@ -94,22 +141,55 @@ async def login(body: p.LoginRequest, request: Request, session: Session) -> p.T
     email = body.email.strip().lower()
     await enforce(session, f"login:{email}", settings.login_attempts_per_minute, "login")
     user = (await session.execute(select(User).where(User.email == email))).scalar_one_or_none()
-    if not verify_password(user.password_hash if user else None, body.password) or user is None:
+    # Argon2 takes tens of milliseconds of CPU; off the event loop, other requests go on.
+    valid = await run_in_threadpool(
+        verify_password, user.password_hash if user else None, body.password
+    )
+    if not valid or user is None:
         raise unauthorized("wrong_credentials", "The email or password is not right.")
-    device: Device | None = None
-    if body.device_id is not None:
-        device = await session.get(Device, body.device_id)
-        if device is None or device.user_id != user.id or device.revoked_at is not None:
-            device = None
-    if device is None:
-        device = Device(id=uuid.uuid4(), user_id=user.id, name=body.device_name)
-        session.add(device)
-    family = TokenFamily(id=uuid.uuid4(), user_id=user.id, device_id=device.id)
-    session.add(family)
-    await session.flush()
-    pair = await _issue(session, settings, request.app.state.token_key, family)
-    await session.commit()
-    return pair
+    return await _sign_in_device(request, session, user.id, body.device_name, body.device_id)
+
+
+@router.post(
+    "/auth/signup",
+    response_model=p.TokenPair,
+    status_code=201,
+    responses={
+        404: {"model": p.ErrorBody},
+        409: {"model": p.ErrorBody},
+        410: {"model": p.ErrorBody},
+        429: {"model": p.ErrorBody},
+    },
+)
+async def signup(body: p.SignupRequest, request: Request, session: Session) -> p.TokenPair:
+    """Create an account with a team invitation code: joins the team with the invitation's
+    role, uses the code up, registers this device and signs it in (the same tokens as
+    login). Someone who already has an account signs in and accepts the invitation."""
+    settings: Settings = request.app.state.settings
+    email = body.email.strip().lower()
+    await enforce(session, f"signup:{email}", settings.login_attempts_per_minute, "sign-up")
+    check_password_policy(body.password)
+    password_hash = await run_in_threadpool(hash_password, body.password)
+    invitation = await teams.claim_invitation(session, body.invite_code, None)
+    hint = " Sign in with it instead, then accept the invitation with this code."
+    taken = await session.execute(select(User.id).where(User.email == email))
+    if taken.scalar_one_or_none() is not None:
+        raise _email_taken(email, "account_exists", hint)
+    user = User(
+        id=uuid.uuid4(),
+        email=email,
+        display_name=body.display_name.strip() or email.split("@")[0],
+        password_hash=password_hash,
+    )
+    session.add(user)
+    session.add(SyncScope(key=f"user:{user.id}", last_sequence=0, pruned_through=0))
+    try:
+        await session.flush()
+    except IntegrityError:  # the same email signed up at the same moment
+        raise _email_taken(email, "account_exists", hint) from None
+    invitation.used_by = user.id
+    await teams.set_member(session, invitation.team_id, user.id, Role(invitation.role).value)
+    return await _sign_in_device(request, session, user.id, body.device_name)
 
 
 @router.post("/auth/refresh", response_model=p.TokenPair, responses={401: {"model": p.ErrorBody}})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 import uuid
@@ -9,9 +10,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, Depends, FastAPI, Request
-from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sync_server import accounts, progress, sync, teams, templates
@@ -25,8 +26,55 @@ from sync_server.settings import Settings
 log = logging.getLogger("sync_server.http")
 
 
+class RequestLog:
+    """One JSON log line per request (id, method, path, status, duration) and the
+    ``X-Request-ID`` response header. Plain ASGI: Starlette's ``BaseHTTPMiddleware``
+    runs every request through an extra task and memory streams."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        raw_id = dict(scope.get("headers", [])).get(b"x-request-id")
+        request_id = raw_id.decode("latin-1")[:200] if raw_id else uuid.uuid4().hex
+        status = 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers = MutableHeaders(scope=message)
+                headers["X-Request-ID"] = request_id
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            if log.isEnabledFor(logging.INFO):
+                log.info(
+                    "request",
+                    extra={
+                        "request_id": request_id,
+                        "method": scope["method"],
+                        "path": scope["path"],
+                        "status": status,
+                        "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                    },
+                )
+
+
 class BodySizeLimit:
-    """Refuse request bodies over ``limit`` bytes (413) before the app reads them."""
+    """Refuse request bodies over ``limit`` bytes with 413 ``body_too_large``.
+
+    A declared ``Content-Length`` over the limit is refused before the app runs. A body
+    without one (``Transfer-Encoding: chunked``) is counted as it streams in: once past
+    the limit the app is told the client went away, whatever it tries to answer is
+    dropped, and the 413 goes out instead (nothing has been sent yet, since the app was
+    still reading the body)."""
 
     def __init__(self, app: ASGIApp, limit: int) -> None:
         self.app = app
@@ -38,27 +86,57 @@ class BodySizeLimit:
             return
         declared = dict(scope.get("headers", [])).get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
-            await self._refuse(scope, receive, send)
+            await self._refuse(send)
             return
         seen = 0
+        too_large = False
+        started = False
 
         async def limited() -> Message:
-            nonlocal seen
+            nonlocal seen, too_large
+            if too_large:
+                return {"type": "http.disconnect"}
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.limit:
-                    raise ApiError(413, "body_too_large", self._message())
+                    too_large = True
+                    return {"type": "http.disconnect"}
             return message
 
-        await self.app(scope, limited, send)
+        async def guarded(message: Message) -> None:
+            nonlocal started
+            if too_large:
+                return
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, limited, guarded)
+        except Exception:
+            if not too_large:
+                raise
+        if too_large and not started:
+            await self._refuse(send)
 
     def _message(self) -> str:
         return f"The request is larger than {self.limit} bytes; send smaller batches."
 
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = JSONResponse(body("body_too_large", self._message()), 413)
-        await response(scope, receive, send)
+    async def _refuse(self, send: Send) -> None:
+        payload = json.dumps(body("body_too_large", self._message())).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(payload)).encode()),
+                    (b"connection", b"close"),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": payload})
 
 
 def create_app(settings: Settings | None = None, engine: AsyncEngine | None = None) -> FastAPI:
@@ -88,25 +166,8 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
     app.state.schema_head = head_revision()
     install_error_handlers(app)
 
-    @app.middleware("http")
-    async def request_log(request: Request, call_next):  # type: ignore[no-untyped-def]
-        started = time.perf_counter()
-        request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
-        response = await call_next(request)
-        response.headers["X-Request-ID"] = request_id
-        log.info(
-            "request",
-            extra={
-                "request_id": request_id,
-                "method": request.method,
-                "path": request.url.path,
-                "status": response.status_code,
-                "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-            },
-        )
-        return response
-
     app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
+    app.add_middleware(RequestLog)  # outermost: refused bodies are logged too
 
     @app.get("/healthz", tags=["health"])
     async def healthz() -> dict[str, str]:

@@ -165,6 +165,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> None:
         workers=args.workers,
         log_config=None,
         access_log=False,
+        timeout_keep_alive=settings.keep_alive_seconds,
         proxy_headers=True,
         forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
     )

@@ -1,7 +1,10 @@
 """Rate limits shared by every worker: fixed one-minute windows counted in PostgreSQL.
 
-Counted and committed on the request's own session before the real work starts (so a
-failed login still counts, and a request never holds two pooled connections at once).
+Counted on the request's own session (a request never holds two pooled connections at
+once). Login and sign-up commit the count before the real work starts, so a failed
+attempt still counts. Push counts inside its own transaction (one commit per push, not
+two) and, when the push fails, counts again in a fresh transaction after the rollback:
+failed pushes count as well.
 """
 
 from __future__ import annotations
@@ -20,12 +23,16 @@ _HIT = text(
 )
 
 
-async def enforce(session: AsyncSession, key: str, per_minute: int, what: str) -> None:
-    """Count one hit for ``key``; raise 429 once it passes ``per_minute`` in this minute."""
+async def enforce(
+    session: AsyncSession, key: str, per_minute: int, what: str, *, commit: bool = True
+) -> None:
+    """Count one hit for ``key``; raise 429 once it passes ``per_minute`` in this minute.
+    ``commit=False`` leaves the count in the caller's transaction."""
     now = datetime.now(UTC)
     window = now.replace(second=0, microsecond=0)
     count = (await session.execute(_HIT, {"key": key, "window": window})).scalar_one()
-    await session.commit()
+    if commit:
+        await session.commit()
     if count > per_minute:
         retry = 60 - now.second
         raise ApiError(

@@ -20,6 +20,9 @@ class Settings(BaseSettings):
     push_requests_per_minute: int = 120
     pull_page_max: int = 1000
     db_pool_size: int = 10
+    # Idle keep-alive connections stay open this long; longer than the load balancer's
+    # idle timeout, so the balancer never reuses a connection the server just closed.
+    keep_alive_seconds: int = 75
     log_level: str = "INFO"
 
     @property

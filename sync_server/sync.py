@@ -7,12 +7,13 @@ from collections.abc import Sequence
 from typing import Any
 
 from fastapi import APIRouter, Request
-from sqlalchemy import select
+from sqlalchemy import literal, null, select, union_all
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sync_server import protocol as p
-from sync_server.auth import CurrentPrincipal, Principal, Session
+from sync_server.auth import CurrentPrincipal, Principal, ReadOnly, Session
 from sync_server.changes import ChangeWriter
 from sync_server.errors import ApiError, forbidden
 from sync_server.models import AppliedMutation, ChangeEntry, ProgressEvent, Record, SyncScope
@@ -47,22 +48,27 @@ async def push(session: AsyncSession, principal: Principal, body: p.PushRequest)
     writer = ChangeWriter(session)
     await writer.lock(m.scope for m in body.mutations)
     # Looked up under the scope locks: a concurrent retry of the same batch waits above.
+    # One round trip for both: the stored results of this batch, and which of its
+    # progress events the server already has (from any device).
     ids = [m.mutation_id for m in body.mutations]
-    stored = await session.execute(
-        select(AppliedMutation.mutation_id, AppliedMutation.result).where(
-            AppliedMutation.device_id == principal.device_id, AppliedMutation.mutation_id.in_(ids)
-        )
-    )
-    done: dict[uuid.UUID, p.MutationResult] = {
-        mid: p.MutationResult.model_validate(result) for mid, result in stored
-    }
     event_ids = [m.event_id for m in body.mutations if isinstance(m, p.ProgressEventMutation)]
-    known_events: set[uuid.UUID] = set()
+    lookup = select(
+        literal("m").label("what"), AppliedMutation.mutation_id, AppliedMutation.result
+    ).where(AppliedMutation.device_id == principal.device_id, AppliedMutation.mutation_id.in_(ids))
     if event_ids:
-        found = await session.execute(
-            select(ProgressEvent.id).where(ProgressEvent.id.in_(event_ids))
+        lookup = union_all(  # type: ignore[assignment]
+            lookup,
+            select(literal("e").label("what"), ProgressEvent.id, null().cast(JSONB)).where(
+                ProgressEvent.id.in_(event_ids)
+            ),
         )
-        known_events = set(found.scalars())
+    done: dict[uuid.UUID, p.MutationResult] = {}
+    known_events: set[uuid.UUID] = set()
+    for what, some_id, result in await session.execute(lookup):
+        if what == "m":
+            done[some_id] = p.MutationResult.model_validate(result)
+        else:
+            known_events.add(some_id)
     events: list[dict[str, Any]] = []
     applied: list[dict[str, Any]] = []
     results: list[p.MutationResult] = []
@@ -229,18 +235,27 @@ async def push_endpoint(
 ) -> p.PushResponse:
     """Apply a batch of mutations. Replaying a batch returns the stored results."""
     settings: Settings = request.app.state.settings
-    await enforce(
-        session,
-        f"push:{principal.user_id}",
-        settings.push_requests_per_minute,
-        "sync",
-    )
-    response = await push(session, principal, body)
-    await session.commit()
+    key, limit = f"push:{principal.user_id}", settings.push_requests_per_minute
+    # The count rides in the push's own transaction (taken before the scope locks, so
+    # the lock order is always: rate-limit row, then scopes in key order).
+    await enforce(session, key, limit, "sync", commit=False)
+    try:
+        response = await push(session, principal, body)
+        await session.commit()
+    except ApiError:
+        # The rollback took the count with it; a refused push still counts.
+        await session.rollback()
+        await enforce(session, key, limit, "sync")
+        raise
     return response
 
 
-@router.post("/sync/pull", response_model=p.PullResponse, responses={403: {"model": p.ErrorBody}})
+@router.post(
+    "/sync/pull",
+    response_model=p.PullResponse,
+    responses={403: {"model": p.ErrorBody}},
+    dependencies=[ReadOnly],
+)
 async def pull_endpoint(
     body: p.PullRequest, request: Request, principal: CurrentPrincipal, session: Session
 ) -> p.PullResponse:

@@ -70,6 +70,41 @@ async def _keep_an_owner(session: AsyncSession, team_id: uuid.UUID) -> None:
         )
 
 
+async def claim_invitation(
+    session: AsyncSession, code: str, user_id: uuid.UUID | None
+) -> Invitation:
+    """Use up an invitation code for ``user_id`` (row-locked, so a code works once even
+    when two people present it at the same moment). The caller adds the membership and
+    commits; rolling back gives the code back. ``user_id`` ``None``: an account not yet
+    flushed; the caller sets ``used_by`` once it exists."""
+    invitation = (
+        await session.execute(
+            select(Invitation).where(Invitation.code_hash == digest(code)).with_for_update()
+        )
+    ).scalar_one_or_none()
+    if invitation is None:
+        raise ApiError(
+            404,
+            "invitation_not_found",
+            "That invitation code is not valid; check it, or ask a team owner for a new one.",
+        )
+    if invitation.used_at is not None:
+        raise ApiError(
+            410,
+            "invitation_used",
+            "That invitation code was already used; ask a team owner for a new one.",
+        )
+    if invitation.expires_at <= datetime.now(UTC):
+        raise ApiError(
+            410,
+            "invitation_expired",
+            "That invitation code has expired; ask a team owner for a new one.",
+        )
+    invitation.used_at = datetime.now(UTC)
+    invitation.used_by = user_id
+    return invitation
+
+
 def _require_owner(principal: Principal, team_id: uuid.UUID) -> None:
     if not can_manage_team(team_id, principal.roles):
         raise forbidden("Only an owner of this team can do this.")
@@ -188,21 +223,7 @@ async def accept(
     body: p.AcceptInvitation, principal: CurrentPrincipal, session: Session
 ) -> p.TeamOut:
     """Join a team with an invitation code. A code works once, before it expires."""
-    invitation = (
-        await session.execute(
-            select(Invitation).where(Invitation.code_hash == digest(body.code)).with_for_update()
-        )
-    ).scalar_one_or_none()
-    if invitation is None:
-        raise not_found("That invitation code")
-    if invitation.used_at is not None:
-        raise ApiError(410, "invitation_used", "That invitation code was already used.")
-    if invitation.expires_at <= datetime.now(UTC):
-        raise ApiError(
-            410, "invitation_expired", "That invitation code has expired; ask for a new one."
-        )
-    invitation.used_at = datetime.now(UTC)
-    invitation.used_by = principal.user_id
+    invitation = await claim_invitation(session, body.code, principal.user_id)
     current = principal.roles.get(invitation.team_id)
     role = invitation.role
     if current is not None:  # joining twice never demotes

@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 __all__ = [
+    "MIN_PASSWORD_LENGTH",
     "AcceptInvitation",
     "Change",
     "DeviceOut",
@@ -33,6 +34,7 @@ __all__ = [
     "RestoreRequest",
     "RevisionOut",
     "RoleName",
+    "SignupRequest",
     "TeamCreate",
     "TeamOut",
     "TemplateDeleteMutation",
@@ -86,6 +88,21 @@ class LoginRequest(_Body):
     password: Annotated[str, Field(min_length=1, max_length=1024)]
     device_name: Annotated[str, Field(min_length=1, max_length=200)]
     device_id: uuid.UUID | None = None  # an already registered device logging in again
+
+
+MIN_PASSWORD_LENGTH = 8
+"""The server refuses shorter passwords (``password_too_short``); clients may check first."""
+
+
+class SignupRequest(_Body):
+    """Create an account with a team invitation code: the account joins the team with the
+    invitation's role, the code is used up, and this device is signed in."""
+
+    invite_code: Annotated[str, Field(min_length=1, max_length=128)]
+    email: Email
+    password: Annotated[str, Field(min_length=1, max_length=1024)]
+    device_name: Annotated[str, Field(min_length=1, max_length=200)]
+    display_name: Annotated[str, Field(max_length=200)] = ""
 
 
 class RefreshRequest(_Body):

@@ -67,3 +67,12 @@ def test_a_body_with_a_nul_character_is_refused_before_it_reaches_the_database()
         v1.LoginRequest.model_validate(
             {"email": "a@example.com", "password": "pass\x00word", "device_name": "laptop"}
         )
+
+
+def test_signup_needs_an_invitation_code_and_names_the_password_policy() -> None:
+    body = {"email": "a@example.com", "password": "long enough", "device_name": "laptop"}
+    with pytest.raises(ValidationError):
+        p.SignupRequest.model_validate(body)
+    signup = p.SignupRequest.model_validate({**body, "invite_code": "abc"})
+    assert signup.invite_code == "abc"
+    assert p.MIN_PASSWORD_LENGTH >= 8

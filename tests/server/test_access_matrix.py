@@ -48,6 +48,7 @@ class Endpoint:
 
 
 ANY = frozenset({"another_user", "viewer", "editor", "owner", "other_team"})
+PUBLIC = frozenset(ACTORS)
 MEMBERS = frozenset({"viewer", "editor", "owner"})
 WRITERS = frozenset({"editor", "owner"})
 OWNER = frozenset({"owner"})
@@ -86,7 +87,17 @@ def _own_scope_push(w: World, who: dict[str, str]) -> dict[str, Any]:
     }
 
 
+def _signup(w: World, who: dict[str, str]) -> dict[str, Any]:
+    return {
+        "invite_code": "{code}",
+        "email": f"new-{uuid.uuid4().hex[:8]}@example.com",
+        "password": "a long enough password",
+        "device_name": "laptop",
+    }
+
+
 ENDPOINTS: dict[str, Endpoint] = {
+    "signup": Endpoint("POST", lambda w: "/v1/auth/signup", _signup, PUBLIC, 201),
     "me": Endpoint("GET", lambda w: "/v1/me", None, ANY),
     "devices": Endpoint("GET", lambda w: "/v1/devices", None, ANY),
     "revoke_owner_device": Endpoint(
@@ -193,10 +204,10 @@ async def _placeholders(w: World, path: str, body: Any) -> tuple[str, Any]:
     if "{owner_device}" in path:
         owner_device = await sign_in(w.client, EMAILS["owner"], "second laptop")
         path = path.replace("{owner_device}", owner_device.device_id)
-    if body == {"code": "{code}"}:
+    if isinstance(body, dict) and "{code}" in body.values():
         owner = await sign_in(w.client, EMAILS["owner"])
         r = await owner.post(f"/v1/teams/{w.team_id}/invitations", {"role": "viewer"})
-        body = {"code": r.json()["code"]}
+        body = {k: r.json()["code"] if v == "{code}" else v for k, v in body.items()}
     return path, body
 
 

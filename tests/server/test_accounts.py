@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import text
 
-from sync_server.protocol import PROTOCOL_HEADER
-from tests.server.conftest import PASSWORD, new_team, new_user, sign_in
+from sync_server.app import create_app
+from sync_server.protocol import PROTOCOL_HEADER, PROTOCOL_VERSION
+from tests.server.conftest import PASSWORD, make_settings, new_team, new_user, sign_in
 
 pytestmark = pytest.mark.anyio
 
@@ -141,3 +143,141 @@ async def test_health_and_readiness(client: httpx.AsyncClient) -> None:
     assert ready.status_code == 200
     assert ready.json()["status"] == "ready"
     assert (await client.get("/docs")).status_code == 200
+
+
+async def _invite(client: httpx.AsyncClient, app: FastAPI, role: str = "editor") -> tuple[str, str]:
+    owner_id = await new_user(app, "boss@example.com")
+    team = await new_team(app, owner_id)
+    owner = await sign_in(client, "boss@example.com")
+    r = await owner.post(f"/v1/teams/{team}/invitations", {"role": role})
+    assert r.status_code == 201, r.text
+    return team, r.json()["code"]
+
+
+def _signup(
+    code: str, email: str = "newbie@example.com", password: str = PASSWORD
+) -> dict[str, str]:
+    return {"invite_code": code, "email": email, "password": password, "device_name": "laptop"}
+
+
+async def test_signup_with_an_invitation_creates_the_account_in_the_team(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    team, code = await _invite(client, app, "editor")
+    r = await client.post("/v1/auth/signup", json=_signup(code, "Newbie@Example.com"))
+    assert r.status_code == 201, r.text
+    pair = r.json()
+    assert set(pair) >= {"access_token", "refresh_token", "user_id", "device_id", "expires_in"}
+    auth = {"Authorization": f"Bearer {pair['access_token']}"}
+    me = (await client.get("/v1/me", headers=auth)).json()
+    assert me["email"] == "newbie@example.com"
+    assert [(t["id"], t["role"]) for t in me["teams"]] == [(team, "editor")]
+    devices = (await client.get("/v1/devices", headers=auth)).json()
+    assert [(d["id"], d["name"], d["current"]) for d in devices] == [
+        (pair["device_id"], "laptop", True)
+    ]
+    # The password is stored (Argon2) and works for a normal sign-in; the refresh token too.
+    again = await sign_in(client, "newbie@example.com", "desktop")
+    assert again.user_id == pair["user_id"]
+    async with app.state.sessions() as session:
+        stored = (
+            await session.execute(
+                text("SELECT password_hash FROM users WHERE email = :e"),
+                {"e": "newbie@example.com"},
+            )
+        ).scalar_one()
+    assert stored.startswith("$argon2id$")
+    r = await client.post("/v1/auth/refresh", json={"refresh_token": pair["refresh_token"]})
+    assert r.status_code == 200
+    # The code was single use.
+    r = await client.post("/v1/auth/signup", json=_signup(code, "second@example.com"))
+    assert r.status_code == 410
+    assert r.json()["code"] == "invitation_used"
+
+
+async def test_signup_refuses_bad_codes_taken_emails_and_short_passwords(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    team, code = await _invite(client, app, "viewer")
+    r = await client.post("/v1/auth/signup", json=_signup("no-such-code"))
+    assert (r.status_code, r.json()["code"]) == (404, "invitation_not_found")
+    assert "invitation code" in r.json()["message"]
+    r = await client.post("/v1/auth/signup", json=_signup(code, password="short"))
+    assert (r.status_code, r.json()["code"]) == (422, "password_too_short")
+    assert "at least 8 characters" in r.json()["message"]
+    # An existing account: told to sign in and accept instead; the code is not used up.
+    r = await client.post("/v1/auth/signup", json=_signup(code, "BOSS@example.com"))
+    assert (r.status_code, r.json()["code"]) == (409, "account_exists")
+    assert "Sign in" in r.json()["message"]
+    assert "accept the invitation" in r.json()["message"]
+    boss = await sign_in(client, "boss@example.com")
+    expired = (await boss.post(f"/v1/teams/{team}/invitations", {})).json()["code"]
+    async with app.state.sessions() as session:
+        await session.execute(text("UPDATE invitations SET expires_at = now() - interval '1 s'"))
+        await session.commit()
+    r = await client.post("/v1/auth/signup", json=_signup(expired, "late@example.com"))
+    assert (r.status_code, r.json()["code"]) == (410, "invitation_expired")
+    assert set(r.json()) == {"code", "message"}
+    async with app.state.sessions() as session:
+        users = (await session.execute(text("SELECT count(*) FROM users"))).scalar_one()
+        unused = (
+            await session.execute(text("SELECT count(*) FROM invitations WHERE used_at IS NULL"))
+        ).scalar_one()
+    assert users == 1  # the refused attempts created nothing
+    assert unused == 2  # and used no code up
+
+
+async def test_signup_is_rate_limited(app: FastAPI, client: httpx.AsyncClient) -> None:
+    app.state.settings.login_attempts_per_minute = 2
+    codes = [
+        (await client.post("/v1/auth/signup", json=_signup("wrong"))).status_code for _ in range(3)
+    ]
+    assert codes == [404, 404, 429]
+
+
+@pytest.fixture
+async def small_body_client(database_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    application = create_app(make_settings(database_url, max_body_bytes=1000))
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=application),
+        base_url="http://testserver",
+        headers={PROTOCOL_HEADER: str(PROTOCOL_VERSION)},
+    ) as c:
+        yield c
+    await application.state.engine.dispose()
+
+
+async def test_body_limit_holds_with_and_without_content_length(
+    small_body_client: httpx.AsyncClient,
+) -> None:
+    client = small_body_client
+    big = b'{"email": "' + b"a" * 2000 + b'@example.com"}'
+    declared = await client.post(
+        "/v1/auth/login", content=big, headers={"content-type": "application/json"}
+    )
+
+    async def chunks() -> AsyncIterator[bytes]:
+        for i in range(0, len(big), 100):
+            yield big[i : i + 100]
+
+    chunked = await client.post(
+        "/v1/auth/login", content=chunks(), headers={"content-type": "application/json"}
+    )
+    for r in (declared, chunked):
+        assert r.status_code == 413, r.text
+        assert r.json() == {
+            "code": "body_too_large",
+            "message": "The request is larger than 1000 bytes; send smaller batches.",
+        }
+    assert "content-length" in declared.request.headers
+    assert "content-length" not in chunked.request.headers
+    assert chunked.request.headers["transfer-encoding"] == "chunked"
+
+    async def small() -> AsyncIterator[bytes]:
+        yield b'{"email": "x@example.com", "password": "p", '
+        yield b'"device_name": "d"}'
+
+    r = await client.post(
+        "/v1/auth/login", content=small(), headers={"content-type": "application/json"}
+    )
+    assert r.status_code == 401  # a chunked body under the limit goes through
