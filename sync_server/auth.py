@@ -95,12 +95,15 @@ CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 Session = Annotated[AsyncSession, Depends(get_session)]
 
 
-async def read_only(session: Session) -> None:
-    """For endpoints that only read: run the request's statements outside a transaction,
-    saving the BEGIN and ROLLBACK round trips. Nothing changes for the reads: under
-    PostgreSQL's READ COMMITTED every statement takes its own snapshot anyway. Must run
-    before anything else uses the session (route ``dependencies`` are solved first)."""
-    await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+async def one_snapshot(session: Session) -> None:
+    """For a read that must see one state across its statements: pull reads the scopes'
+    retention horizons, then their changes, and a prune committed between the two would
+    otherwise let a stale cursor skip pruned rows without ``resync_required``. A
+    read-only REPEATABLE READ transaction gives every statement the same snapshot. Must
+    run before anything else uses the session (route ``dependencies`` are solved first)."""
+    await session.connection(
+        execution_options={"isolation_level": "REPEATABLE READ", "postgresql_readonly": True}
+    )
 
 
-ReadOnly = Depends(read_only)
+OneSnapshot = Depends(one_snapshot)

@@ -13,7 +13,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sync_server import protocol as p
-from sync_server.auth import CurrentPrincipal, Principal, ReadOnly, Session
+from sync_server.auth import CurrentPrincipal, OneSnapshot, Principal, Session
 from sync_server.changes import ChangeWriter
 from sync_server.errors import ApiError, forbidden
 from sync_server.models import AppliedMutation, ChangeEntry, ProgressEvent, Record, SyncScope
@@ -254,7 +254,7 @@ async def push_endpoint(
     "/sync/pull",
     response_model=p.PullResponse,
     responses={403: {"model": p.ErrorBody}},
-    dependencies=[ReadOnly],
+    dependencies=[OneSnapshot],
 )
 async def pull_endpoint(
     body: p.PullRequest, request: Request, principal: CurrentPrincipal, session: Session

@@ -1,5 +1,5 @@
-"""The sync hot path stays lean: database round trips per push and pull, no transaction
-for a pull, and the rate limit still counts refused pushes (it rides in the push's own
+"""The sync hot path stays lean: database round trips per push and pull, one read-only
+snapshot for a pull, and the rate limit still counts refused pushes (it rides in the push's own
 transaction since the load work)."""
 
 from __future__ import annotations
@@ -31,7 +31,8 @@ def statements(app: FastAPI) -> Iterator[list[str]]:
 
     def on_begin(conn: Any) -> None:
         if conn.get_isolation_level() != "AUTOCOMMIT" and not _autocommit(conn):
-            seen.append("BEGIN")
+            level = conn.get_execution_options().get("isolation_level")
+            seen.append(f"BEGIN {level}" if level else "BEGIN")
 
     def on_commit(conn: Any) -> None:
         if not _autocommit(conn):
@@ -74,7 +75,7 @@ def _event(scope: str) -> dict[str, Any]:
     }
 
 
-async def test_a_sync_costs_few_round_trips_and_a_pull_no_transaction(
+async def test_a_sync_costs_few_round_trips_and_a_pull_reads_one_snapshot(
     app: FastAPI, client: httpx.AsyncClient
 ) -> None:
     await new_user(app, "fast@example.com")
@@ -100,8 +101,9 @@ async def test_a_sync_costs_few_round_trips_and_a_pull_no_transaction(
         "INSERT",
         "COMMIT",
     ], push_sql
-    # auth, scope cursors, one page of changes; no BEGIN / ROLLBACK.
-    assert pull_sql == ["SELECT", "SELECT", "SELECT"], pull_sql
+    # auth, scope horizons, one page of changes, all in one read-only snapshot (a prune
+    # committed between the horizons and the page must not let a cursor skip rows).
+    assert pull_sql == ["BEGIN REPEATABLE READ", "SELECT", "SELECT", "SELECT", "ROLLBACK"], pull_sql
 
 
 async def test_a_refused_push_still_counts_against_the_rate_limit(
