@@ -36,8 +36,10 @@ imports: $(STAMP)
 ## Benchmarks: ratios against a baseline measured in the same run (desktop, then the
 ## sync server against the local PostgreSQL; see docs/server.md).
 bench: $(STAMP)
-	$(PY) -m tests.bench
-	$(PY) -m tests.bench.server_bench
+	@status=0; \
+	$(PY) -m tests.bench || status=1; \
+	$(PY) -m tests.bench.server_bench || status=1; \
+	exit $$status
 
 ## The check IT runs after installing: headless, exits non-zero on any problem.
 selftest: $(STAMP)
