@@ -96,9 +96,6 @@ def qt_application() -> QApplication:
     return app
 
 
-_qt_app = qt_application  # the name desktop.selftest uses
-
-
 class Launch:
     """A starting app: the window (on screen at once) and, once open, the database.
 

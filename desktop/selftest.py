@@ -67,14 +67,14 @@ def _run_steps(data_dir: Path) -> None:
     from PySide6.QtCore import Qt
     from PySide6.QtTest import QTest
 
-    from desktop.app import _qt_app, build_services
+    from desktop.app import build_services, qt_application
     from desktop.domain.course import QuestionKind
     from desktop.services.progress import ProgressService
     from desktop.storage.database import Database, DatabaseProblem
     from desktop.ui.main_window import MainWindow, Section
 
     print(f"Playbook self-test (data folder: {data_dir})")
-    app = _qt_app()
+    app = qt_application()
     try:
         db = Database.open(data_dir / "playbook.sqlite3")
     except DatabaseProblem as problem:
