@@ -183,3 +183,7 @@ class SearchedCourseRow(Base):
     course_id: Mapped[str] = mapped_column(String(200), primary_key=True)
     fingerprint: Mapped[str] = mapped_column(String(64))
     indexed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+# Each feature area declares its tables in its own module on the same Base; importing
+# them here makes Base.metadata the whole schema.
