@@ -5,7 +5,7 @@ PY    := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 
-.PHONY: run test lint typecheck imports unit bench selftest lock clean
+.PHONY: run test lint typecheck imports unit bench selftest dist lock clean
 
 $(STAMP): pyproject.toml requirements.lock scripts/system-deps.sh
 	@bash scripts/system-deps.sh
@@ -20,6 +20,10 @@ run: $(STAMP)
 	$(VENV)/bin/playbook $(ARGS)
 
 ## Everything CI checks: lint, types, import direction, the whole test suite.
+## SKIP_FROZEN=1 skips the tests that build the frozen app (minutes); CI runs them.
+ifdef SKIP_FROZEN
+PYTEST_ARGS += -m "not frozen"
+endif
 test: $(STAMP) lint typecheck imports
 	$(PY) -m pytest $(PYTEST_ARGS)
 
@@ -44,6 +48,11 @@ bench: $(STAMP)
 ## The check IT runs after installing: headless, exits non-zero on any problem.
 selftest: $(STAMP)
 	$(VENV)/bin/playbook self-test
+
+## Packages for this OS in dist/ with SHA256SUMS and its gpg signature. The signing key is
+## named by PLAYBOOK_SIGNING_KEY; UNSIGNED=1 makes a local build IT cannot verify.
+dist: $(STAMP)
+	$(PY) packaging/build.py $(if $(UNSIGNED),--unsigned)
 
 ## Re-pin every Python dependency after changing pyproject.toml.
 lock: $(STAMP)

@@ -33,14 +33,27 @@ log = logging.getLogger(__name__)
 def build_services(db: Database, data_dir: Path, courses_dir: Path | None = None) -> Services:
     """Everything the UI needs, built on one open database."""
     from desktop.config import SettingsStore
+    from desktop.integrations.secrets import OsKeyring
+    from desktop.policy import load_managed
+    from desktop.services.account import AccountService
     from desktop.services.annotations import AnnotationService
     from desktop.services.container import Services
+    from desktop.services.content import build_content_service, content_templates_from
     from desktop.services.course_library import CourseLibrary
+    from desktop.services.policies import PolicyService
     from desktop.services.progress import ProgressService
     from desktop.services.search import SearchService
+    from desktop.services.sync import SyncService
+    from desktop.services.templates import TemplateService
     from desktop.storage.database import SqlFolderStore
 
-    return Services(
+    sync = SyncService(db, OsKeyring())
+    managed = load_managed()  # what IT locked on this machine (never raises)
+    for problem in managed.problems:
+        log.warning("managed settings: %s", problem)
+    lock = managed.sync_server_url  # IT may lock the sync server (or turn sync off)
+    server_lock = (str(lock.value), lock.reason) if lock is not None else None
+    services = Services(
         library=CourseLibrary(
             bundled_root=courses_dir or paths.bundled_courses_dir(),
             folders=SqlFolderStore(db),
@@ -49,7 +62,16 @@ def build_services(db: Database, data_dir: Path, courses_dir: Path | None = None
         annotations=AnnotationService(db),
         search=SearchService(db),
         settings=SettingsStore(paths.settings_path(data_dir)),
+        templates=TemplateService(db),
+        sync=sync,
+        account=AccountService(sync, server_lock),
+        policies=PolicyService(db),
+        content=build_content_service(db, OsKeyring(), managed.ai_providers),
+        managed=managed,
     )
+    if services.content is not None and services.templates is not None:
+        services.content.set_template_source(content_templates_from(services.templates))
+    return services
 
 
 def open_database(
@@ -184,7 +206,9 @@ def _first_frame_and_start(launch: Launch) -> None:
 
 def run_gui(data_dir: Path | None) -> int:
     """Start the desktop app on a qasync loop; returns the process exit status."""
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    from desktop.logs import setup_logging
+
+    setup_logging(data_dir / "logs" if data_dir is not None else None)
     app = qt_application()
     launch = launch_window(data_dir)
     try:

@@ -13,16 +13,6 @@ from collections.abc import Sequence
 from pathlib import Path
 
 
-def app_version() -> str:
-    # importlib.metadata pulls in zipfile, email and more: only ``--version`` pays for it.
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("playbook")
-    except PackageNotFoundError:  # running from a source tree that was never installed
-        return "0+unknown"
-
-
 class _VersionAction(argparse.Action):
     """``--version``, looking the version up only when asked."""
 
@@ -30,7 +20,9 @@ class _VersionAction(argparse.Action):
         super().__init__(option_strings, dest, nargs=0, help="show the version and exit")
 
     def __call__(self, parser: argparse.ArgumentParser, *_args: object) -> None:
-        print(f"Playbook {app_version()}")
+        from desktop.version import describe
+
+        print(describe())
         parser.exit()
 
 
@@ -66,6 +58,28 @@ def _parser() -> argparse.ArgumentParser:
         "every problem at once. Exits 1 if any error was found.",
     )
     validate.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+
+    from desktop.services.policies_cli import add_parser as add_policy_parser
+
+    add_policy_parser(sub)
+
+    from desktop.services.content_cli import add_parser as add_generate_parser
+
+    add_generate_parser(sub)
+
+    from desktop.services.sync_cli import add_parser as add_sync_parser
+
+    add_sync_parser(sub)
+
+    admin = sub.add_parser("admin", help="commands for IT")
+    admin_sub = admin.add_subparsers(dest="admin_command", metavar="ACTION", required=True)
+    admin_sub.add_parser(
+        "settings",
+        help="print the effective settings and where each value comes from",
+        description="Prints every setting IT can lock, its effective value and its source "
+        "(default, the user's settings, or the managed-settings file). Exits 1 if the "
+        "managed-settings file has problems.",
+    )
     return parser
 
 
@@ -89,6 +103,58 @@ def _validate(paths: Sequence[Path]) -> int:
     return 0
 
 
+def _admin_settings(data_dir: Path | None) -> int:
+    from desktop.config import SettingsStore
+    from desktop.paths import default_data_dir, settings_path
+    from desktop.policy import load_managed
+    from desktop.services.effective_settings import effective_settings
+
+    folder = data_dir or default_data_dir()
+    store = SettingsStore(settings_path(folder))
+    managed = load_managed()
+    rows = effective_settings(
+        store.current,
+        managed,
+        user_has_font="lesson_font_pt" in store.explicit,
+        user_server_url=_stored_server_url(folder),
+    )
+    print("Playbook settings: defaults < user settings < managed settings (locked)")
+    print(f"  user settings:    {store.path}" + ("" if store.path.exists() else " (none)"))
+    print(f"  managed settings: {managed.path}" + ("" if managed.found else " (none)"))
+    print()
+    label_w = max(len(r.label) for r in rows)
+    value_w = max(len(r.value) for r in rows)
+    for r in rows:
+        note = f" — {r.note}" if r.note else ""
+        print(f"  {r.label:<{label_w}}  {r.value:<{value_w}}  {r.source.value}{note}")
+    if managed.problems:
+        print(f"\nProblems in {managed.path} (the settings concerned are locked off):")
+        for problem in managed.problems:
+            print(f"  - {problem}")
+        return 1
+    return 0
+
+
+def _stored_server_url(data_dir: Path) -> str | None:
+    """The server the user signed in to, read without migrating or creating anything."""
+    import sqlite3
+
+    from desktop.paths import database_path
+
+    path = database_path(data_dir)
+    if not path.exists():
+        return None
+    try:
+        conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+        try:
+            row = conn.execute("SELECT value FROM sync_state WHERE key = 'server_url'").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return None
+    return str(row[0]) if row and row[0] else None
+
+
 def _has_display() -> bool:
     if sys.platform != "linux":
         return True
@@ -100,9 +166,29 @@ def _has_display() -> bool:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    if getattr(sys, "frozen", False):
+        # A frozen build starts its worker processes (PDF rendering) through this same
+        # executable; this hands them to their work instead of starting the app again.
+        import multiprocessing
+
+        multiprocessing.freeze_support()
     args = _parser().parse_args(argv)
     if args.command == "course":
         return _validate(args.paths)
+    if args.command == "generate":
+        from desktop.services.content_cli import run as run_generate
+
+        return run_generate(args)
+    if args.command == "policy":
+        from desktop.services.policies_cli import run as run_policy
+
+        return run_policy(args)
+    if args.command == "admin":
+        return _admin_settings(args.data_dir)
+    if args.command == "sync":
+        from desktop.services.sync_cli import run as run_sync
+
+        return run_sync(args)
     if args.command == "self-test":
         from desktop.app import run_self_test
 

@@ -31,6 +31,7 @@ class SettingsStore:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self.explicit: set[str] = set()  # keys the user's file sets (not defaults)
         self._current = self._read()
 
     @property
@@ -39,6 +40,7 @@ class SettingsStore:
 
     def update(self, settings: Settings) -> None:
         self._current = settings
+        self.explicit = {f.name for f in fields(Settings)}
         self._write(settings)
 
     def _read(self) -> Settings:
@@ -58,6 +60,7 @@ class SettingsStore:
                 log.warning("settings: %s must be %s; using the default", f.name, f.type)
                 continue
             settings = replace(settings, **{f.name: value})
+            self.explicit.add(f.name)
         return settings.with_font(settings.lesson_font_pt)
 
     def _write(self, settings: Settings) -> None:

@@ -168,3 +168,31 @@ def _run_steps(data_dir: Path) -> None:
     finally:
         reopened.close()
     _step("progress, quiz attempt and resume point stored")
+
+    _check_pdf_export()
+
+
+def _check_pdf_export() -> None:
+    """WeasyPrint and its system libraries (Pango, fonts) are what a frozen build most
+    often lacks; a user would meet that at their first PDF export."""
+    import io
+
+    from desktop.integrations.pdf import PdfProblem, PdfRenderer
+
+    renderer = PdfRenderer()
+    try:
+        data = renderer.render("<h1>Playbook self-test</h1><p>PDF export works.</p>", timeout=120)
+    except PdfProblem as problem:
+        raise SelfTestError(f"making a PDF: {problem.user_message}") from problem
+    finally:
+        renderer.close()
+    if not data.data.startswith(b"%PDF-"):
+        raise SelfTestError("PDF export produced something that is not a PDF")
+    try:  # the text is read back where a PDF reader is installed (tests, development)
+        from pypdf import PdfReader
+    except ImportError:
+        pass
+    else:
+        if "PDF export works" not in PdfReader(io.BytesIO(data.data)).pages[0].extract_text():
+            raise SelfTestError("the PDF made by the export does not contain its text")
+    _step(f"made a PDF with WeasyPrint ({len(data.data):,} bytes)")

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from sync_server import accounts, progress, sync, teams, templates
+from sync_server import accounts, analytics, progress, sync, teams, templates
 from sync_server.auth import protocol_version
 from sync_server.db import make_engine, make_sessionmaker
 from sync_server.errors import ApiError, body, install_error_handlers
@@ -204,7 +204,7 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
             426: {"model": ErrorBody},
         },
     )
-    for module in (accounts, teams, sync, templates, progress):
+    for module in (accounts, teams, sync, templates, progress, analytics):
         v1.include_router(module.router)
     app.include_router(v1)
     return app

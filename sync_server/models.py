@@ -154,9 +154,7 @@ class AppliedMutation(Base):
 class ProgressEvent(Base):
     __tablename__ = "progress_events"
     id: Mapped[uuid.UUID] = mapped_column(UUID, primary_key=True)
-    user_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), index=True
-    )
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     device_id: Mapped[uuid.UUID] = mapped_column(UUID)
     course_id: Mapped[str] = mapped_column(String(200))
     lesson_id: Mapped[str] = mapped_column(String(200))
@@ -165,6 +163,28 @@ class ProgressEvent(Base):
     seconds: Mapped[int] = mapped_column(Integer)
     occurred_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     received_at: Mapped[datetime] = _now()
+
+    # Analytics and progress read a member's events, often for one course (migration 0002).
+    __table_args__ = (Index("ix_progress_events_user_course", "user_id", "course_id"),)
+
+
+class QuizAnswer(Base):
+    """A quiz attempt that names its question, for analytics: copied from the event and
+    its ``detail`` by a trigger on ``changes`` (migration 0002)."""
+
+    __tablename__ = "quiz_answers"
+    event_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("progress_events.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[uuid.UUID] = mapped_column(UUID)
+    course_id: Mapped[str] = mapped_column(String(200))
+    lesson_id: Mapped[str] = mapped_column(String(200))
+    question_id: Mapped[str] = mapped_column(String(200))
+    correct: Mapped[bool | None] = mapped_column(Boolean)
+    score: Mapped[float | None] = mapped_column(Float)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (Index("ix_quiz_answers_user_course", "user_id", "course_id"),)
 
 
 class Record(Base):

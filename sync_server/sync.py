@@ -122,6 +122,7 @@ def _apply_event(
         "score": m.score,
         "seconds": m.seconds,
         "occurred_at": m.occurred_at.isoformat() if m.occurred_at else None,
+        "detail": m.detail,
     }
     seq = writer.emit(m.scope, "progress_event", m.event_id, data)
     rows.append(

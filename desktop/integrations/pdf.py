@@ -97,8 +97,14 @@ class PdfRenderer:
         process = ctx.Process(target=_serve, args=(child,), name="playbook-pdf", daemon=True)
         process.start()
         child.close()
-        if not parent.poll(_START_TIMEOUT) or parent.recv() != "ready":
+        try:
+            ready = parent.poll(_START_TIMEOUT) and parent.recv() == "ready"
+        except (EOFError, OSError):  # the worker died while starting
+            ready = False
+        if not ready:
             process.kill()
+            process.join(5)
+            parent.close()
             raise PdfProblem(
                 "The PDF renderer could not start. Check that WeasyPrint's system "
                 "libraries (Pango) are installed; `playbook self-test` names what is missing."

@@ -59,17 +59,24 @@ if TYPE_CHECKING:
     from desktop.services.container import Services
     from desktop.services.course_library import CourseEntry
     from desktop.ui.models.base import SlideRef
+    from desktop.ui.presenter.request import PresentRequest
+    from desktop.ui.presenter.session import PresentationSession
+    from desktop.ui.views.content_studio import ContentStudio
     from desktop.ui.views.course_detail import CourseDetailView
     from desktop.ui.views.home import HomeView
     from desktop.ui.views.lesson_player import LessonPlayer
     from desktop.ui.views.library import LibraryView
     from desktop.ui.views.placeholder import ComingSoonView
+    from desktop.ui.views.policies import PoliciesView
     from desktop.ui.views.search import SearchView
     from desktop.ui.views.settings import SettingsView
+    from desktop.ui.views.templates import TemplatesView
+    from desktop.ui.widgets.sync_status import SyncController, SyncStatusWidget
 
 log = logging.getLogger(__name__)
 
 SEARCH_DELAY_MS = 150
+SYNC_START_DELAY_MS = 1500
 # If the window is never painted (started minimised, no compositor), work waiting for
 # the first frame starts after this long anyway.
 FIRST_PAINT_FALLBACK_MS = 1000
@@ -168,9 +175,12 @@ class MainWindow(QMainWindow):
         self._player: LessonPlayer | None = None
         self._search_page: SearchView | None = None
         self._settings_page: SettingsView | None = None
-        self._studio: ComingSoonView | None = None
-        self._policies: ComingSoonView | None = None
-        self._templates: ComingSoonView | None = None
+        self._studio: ContentStudio | ComingSoonView | None = None
+        self._policies: PoliciesView | ComingSoonView | None = None
+        self._templates: TemplatesView | ComingSoonView | None = None
+        self.sync_controller: SyncController | None = None
+        self.sync_status: SyncStatusWidget | None = None
+        self.presentation: PresentationSession | None = None
 
         self._runner: TaskRunner | None = None
         self.busy = BusyIndicator()
@@ -353,6 +363,44 @@ class MainWindow(QMainWindow):
         if self._pending_search is not None:
             self.run_search(self._pending_search)
         self.load_courses()
+        self._attach_sync()
+
+    def _attach_sync(self) -> None:
+        """Background sync and its status-bar line (when the services include sync)."""
+        services = self.services
+        if services.sync is None:
+            return
+        from desktop.ui.widgets.sync_status import SyncController, SyncStatusWidget
+
+        controller = self.sync_controller = SyncController(services.sync, self.runner, parent=self)
+        status = self.sync_status = SyncStatusWidget(controller)
+        self.statusBar().addPermanentWidget(status)
+        self.offline_label.setVisible(False)
+        status.sign_in_requested.connect(self.show_account)
+        controller.synced.connect(lambda _report: self._after_sync())
+        if services.templates is not None:  # templates saved by any section sync soon
+            services.templates.add_listener(controller.local_change_from_any_thread)
+        # After the library is read: the first sync never competes with the start.
+        QTimer.singleShot(SYNC_START_DELAY_MS, self, controller.start)
+
+    def _after_sync(self) -> None:
+        from desktop.ui.views.templates import TemplatesView
+
+        page = self._templates
+        if isinstance(page, TemplatesView):
+            page.reload_filters()
+            page.refresh()
+        if self._settings_page is not None and self._settings_page.account_panel is not None:
+            self._settings_page.account_panel.refresh()
+
+    def show_account(self) -> None:
+        """Settings, scrolled to Account (the status bar's "Sign in…")."""
+        self.show_section(Section.SETTINGS)
+        panel = self.settings_page.account_panel
+        if panel is not None:
+            panel.refresh()
+            target = panel.password if panel.form.isVisible() else panel.sync_button
+            target.setFocus()
 
     def _user_moved_focus(self) -> bool:
         focused = self.focusWidget()
@@ -398,6 +446,8 @@ class MainWindow(QMainWindow):
             page = self._course_page = self._add_page(CourseDetailView(self.services))
             page.open_requested.connect(self.open_ref)
             page.back_requested.connect(lambda: self.show_section(Section.COURSES))
+            page.present_requested.connect(self.present)
+            page.handout_requested.connect(self.save_handout)
         return self._course_page
 
     @property
@@ -410,6 +460,7 @@ class MainWindow(QMainWindow):
             page.open_requested.connect(self.open_ref)
             page.message.connect(self.show_message)
             page.font_changed.connect(self._on_player_font)
+            page.present_requested.connect(self.present)
         return self._player
 
     @property
@@ -430,32 +481,62 @@ class MainWindow(QMainWindow):
             page.font_changed.connect(self._on_settings_font)
             page.add_folder_requested.connect(self.add_folder)
             page.remove_folder_requested.connect(self.remove_folder)
+            if page.account_panel is not None and self.sync_controller is not None:
+                controller = self.sync_controller
+                page.account_panel.sync_requested.connect(controller.sync_now)
+                page.account_panel.signed_in.connect(controller.sync_now)
+                page.account_panel.signed_out.connect(controller.poll)
             if self.courses_ready:
                 page.set_entries(self.services.library.entries())
         return self._settings_page
 
     @property
-    def studio(self) -> ComingSoonView:
+    def studio(self) -> ContentStudio | ComingSoonView:
         if self._studio is None:
-            from desktop.ui.views.placeholder import CONTENT_STUDIO, ComingSoonView
+            if self.services.content is None:  # built without Content Studio (some tests)
+                from desktop.ui.views.placeholder import CONTENT_STUDIO, ComingSoonView
 
-            self._studio = self._add_page(ComingSoonView(CONTENT_STUDIO))
+                self._studio = self._add_page(ComingSoonView(CONTENT_STUDIO))
+            else:
+                from desktop.ui.views.content_studio import ContentStudio
+
+                page = self._add_page(ContentStudio(self.services.content, self.runner))
+                page.message.connect(self.show_message)
+                self._studio = page
         return self._studio
 
     @property
-    def policies(self) -> ComingSoonView:
+    def policies(self) -> PoliciesView | ComingSoonView:
         if self._policies is None:
-            from desktop.ui.views.placeholder import POLICIES, ComingSoonView
+            if self.services.policies is None:  # built without Policy Studio (some tests)
+                from desktop.ui.views.placeholder import POLICIES, ComingSoonView
 
-            self._policies = self._add_page(ComingSoonView(POLICIES))
+                self._policies = self._add_page(ComingSoonView(POLICIES))
+            else:
+                from desktop.ui.views.policies import PoliciesView
+
+                page = self._add_page(
+                    PoliciesView(self.services.policies, self.runner, content=self.services.content)
+                )
+                page.message.connect(self.show_message)
+                self._policies = page
         return self._policies
 
     @property
-    def templates(self) -> ComingSoonView:
+    def templates(self) -> TemplatesView | ComingSoonView:
         if self._templates is None:
-            from desktop.ui.views.placeholder import TEMPLATES, ComingSoonView
+            if self.services.templates is None:  # built without sync (some tests)
+                from desktop.ui.views.placeholder import TEMPLATES, ComingSoonView
 
-            self._templates = self._add_page(ComingSoonView(TEMPLATES))
+                self._templates = self._add_page(ComingSoonView(TEMPLATES))
+            else:
+                from desktop.ui.views.templates import TemplatesView
+
+                page = self._add_page(TemplatesView(self.services.templates, self.services.sync))
+                page.message.connect(self.show_message)
+                if self.sync_controller is not None:
+                    page.changed.connect(self.sync_controller.local_change)
+                self._templates = page
         return self._templates
 
     def _on_player_font(self, pt: int) -> None:
@@ -582,6 +663,44 @@ class MainWindow(QMainWindow):
             player.open(course, lesson_id, slide_id)
         player.setFocus()
         return True
+
+    def present(self, request: PresentRequest) -> None:
+        """Presenter mode: the audience window on the projector, the presenter window
+        here. Presenting never counts as the trainer's own learning."""
+        from desktop.ui.presenter.session import start_presentation
+
+        if self.presentation is not None:
+            self.presentation.close()
+        player = self._player if self.pages.currentWidget() is self._player else None
+        session = start_presentation(
+            self.services, request, runner=self.runner, tell=self.show_message
+        )
+        if session is None:
+            return
+        self.presentation = session
+        if player is not None:
+            player.set_presenting(True)
+
+        def finished() -> None:
+            if self.presentation is session:
+                self.presentation = None
+            if player is not None:
+                player.set_presenting(False)
+
+        session.finished.connect(finished)
+
+    def save_handout(self, request: PresentRequest, with_notes: bool) -> None:
+        """A handout PDF (slides with speaker notes, or slides only), saved in the background."""
+        from desktop.ui.presenter.handout import handout_for_request
+
+        handout_for_request(
+            self.services,
+            request,
+            with_notes=with_notes,
+            runner=self.runner,
+            tell=self.show_message,
+            parent=self,
+        )
 
     def _on_player_back(self, course_id: str) -> None:
         if not course_id or not self.open_course(course_id):
@@ -741,8 +860,12 @@ class MainWindow(QMainWindow):
                 self.opening.setFocus()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.presentation is not None:
+            self.presentation.close()
         if self._player is not None:
             self._player.close_lesson()
+        if self.sync_controller is not None:
+            self.sync_controller.stop()
         if self._runner is not None:
             self._runner.shutdown()
         super().closeEvent(event)

@@ -5,6 +5,8 @@ like an SDK. Versioned: every request carries ``X-Playbook-Protocol``; the serve
 ``MIN_PROTOCOL..MAX_PROTOCOL`` and answers ``update_required`` (426) otherwise.
 """
 
+from sync_server.protocol.analytics import *  # noqa: F403
+from sync_server.protocol.analytics import __all__ as _analytics_all
 from sync_server.protocol.v1 import *  # noqa: F403
 from sync_server.protocol.v1 import __all__ as _v1_all
 
@@ -21,4 +23,5 @@ __all__ = [
     "PROTOCOL_HEADER",
     "PROTOCOL_VERSION",
     *_v1_all,
+    *_analytics_all,
 ]

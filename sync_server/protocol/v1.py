@@ -195,6 +195,12 @@ class ProgressEventMutation(_MutationBase):
     score: Annotated[float, Field(ge=0, le=100)] | None = None
     seconds: Annotated[int, Field(ge=0, le=86_400)] = 0
     occurred_at: datetime | None = None
+    # What the device recorded beyond the aggregate facts above (e.g. the slide viewed or
+    # the question answered), handed back verbatim on pull so every device of the user
+    # rebuilds the same history. Never read by the server's rules.
+    detail: Annotated[dict[FieldName, str | int | float | bool | None], Field(max_length=16)] = (
+        Field(default_factory=dict)
+    )
 
 
 class RecordPutMutation(_MutationBase):

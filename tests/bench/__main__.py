@@ -8,6 +8,7 @@ goal is missed.
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import statistics
@@ -23,6 +24,13 @@ from typing import Any
 from tests.bench.coursegen import write_course
 
 REPEATS = 7
+# Each feature's goals, in its own module: ``run(work: Path) -> list[Result]``.
+FEATURE_BENCHES = (
+    "presenter_bench",
+    "content_bench",
+    "policy_bench",
+    "sync_bench",
+)
 
 
 @dataclass
@@ -210,6 +218,11 @@ def main() -> int:
         folder = write_course(course_root, lessons=500)
         results = bench_course_pipeline(work, folder)
         results += bench_start_and_memory(work, course_root)
+        for name in FEATURE_BENCHES:
+            module = importlib.import_module(f"tests.bench.{name}")
+            area = work / name
+            area.mkdir()
+            results += module.run(area)
     width = max(len(r.name) for r in results)
     print(f"{'benchmark':<{width}}  {'result':<55} goal")
     for r in results:

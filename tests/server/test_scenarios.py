@@ -276,3 +276,31 @@ async def test_slow_transaction_never_lets_a_reader_skip_a_change(
         year_off
     )
     assert (await b.device.get("/v1/progress")).json()[0]["completed"] is True
+
+
+async def test_a_progress_events_detail_comes_back_verbatim_to_the_users_other_devices(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    await new_user(app, "dana@example.com")
+    laptop = await sign_in(client, "dana@example.com", "laptop")
+    desktop = await sign_in(client, "dana@example.com", "desktop")
+    event_id = str(uuid.uuid4())
+    detail = {"kind": "slide_viewed", "slide_id": "s-3", "correct": None, "seconds": 12.5}
+    results = await laptop.push(
+        {
+            "kind": "progress_event",
+            "mutation_id": str(uuid.uuid4()),
+            "scope": laptop.scope,
+            "event_id": event_id,
+            "course_id": "c",
+            "lesson_id": "l",
+            "type": "session",
+            "seconds": 12,
+            "detail": detail,
+        }
+    )
+    assert results[0]["status"] == "applied"
+    page = await desktop.pull({desktop.scope: 0})
+    (change,) = page["changes"]
+    assert change["entity_id"] == event_id
+    assert change["data"]["detail"] == detail

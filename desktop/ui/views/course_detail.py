@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
+    QMenu,
     QProgressBar,
     QTreeView,
     QVBoxLayout,
@@ -43,6 +44,8 @@ class OutlineTree(QTreeView):
 class CourseDetailView(QWidget):
     open_requested = Signal(object)  # SlideRef
     back_requested = Signal()
+    present_requested = Signal(object)  # PresentRequest: present to a room (presenter mode)
+    handout_requested = Signal(object, bool)  # PresentRequest, with speaker notes
 
     def __init__(self, services: Services, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -63,6 +66,14 @@ class CourseDetailView(QWidget):
         self.primary = button("Start course", variant="primary", icon="play", icon_colour="surface")
         self.primary.clicked.connect(self._open_primary)
         self.header.action_row.addWidget(self.primary)
+        self.present_button = button("Present", icon="presentation")
+        self.present_button.setToolTip(
+            "Present the selected lesson, its module or the whole course on a projector"
+        )
+        self.present_menu = QMenu(self.present_button)
+        self.present_menu.aboutToShow.connect(self._fill_present_menu)
+        self.present_button.setMenu(self.present_menu)
+        self.header.action_row.addWidget(self.present_button)
         root.addWidget(self.header)
 
         facts = QHBoxLayout()
@@ -227,6 +238,53 @@ class CourseDetailView(QWidget):
         self.notes_model.set_rows(notes)
         self.notes_view.setVisible(bool(notes))
         self.notes_empty.setVisible(not notes)
+
+    def present_choices(self) -> list[tuple[str, object]]:
+        """What the Present menu offers for the outline's current row: the lesson, its
+        module, the whole course (label, PresentRequest)."""
+        from desktop.domain.presenting import Scope
+        from desktop.ui.presenter.request import PresentRequest
+
+        course = self.course
+        if course is None:
+            return []
+        index = self.outline.currentIndex().siblingAtColumn(0)
+        lesson_id: str | None = None
+        module = None
+        if index.isValid() and index.parent().isValid():
+            ref = index.data(Role.REF)
+            lesson_id = ref.lesson_id if isinstance(ref, SlideRef) else None
+            module = course.module_of(lesson_id) if lesson_id else None
+        elif index.isValid() and index.row() < len(course.modules):
+            module = course.modules[index.row()]
+        choices: list[tuple[str, object]] = []
+        if lesson_id is not None and lesson_id in course.lessons:
+            title = course.lessons[lesson_id].title
+            choices.append(
+                (f"Present lesson: {title}", PresentRequest(course.id, Scope.LESSON, lesson_id))
+            )
+        if module is not None:
+            request = PresentRequest(course.id, Scope.MODULE, module.id)
+            choices.append((f"Present module: {module.title}", request))
+        choices.append(("Present the whole course", PresentRequest(course.id, Scope.COURSE)))
+        return choices
+
+    def _fill_present_menu(self) -> None:
+        self.present_menu.clear()
+        choices = self.present_choices()
+        for text, request in choices:
+            action = self.present_menu.addAction(text)
+            action.triggered.connect(lambda _c=False, r=request: self.present_requested.emit(r))
+        self.present_menu.addSeparator()
+        handouts = self.present_menu.addMenu("Save a handout (PDF)")
+        for text, request in choices:
+            what = text.removeprefix("Present ")
+            what = what[:1].upper() + what[1:]
+            for notes, kind in ((True, "with speaker notes"), (False, "slides only")):
+                action = handouts.addAction(f"{what} — {kind}…")
+                action.triggered.connect(
+                    lambda _c=False, r=request, n=notes: self.handout_requested.emit(r, n)
+                )
 
     def _open_primary(self) -> None:
         if self._primary_ref is not None:

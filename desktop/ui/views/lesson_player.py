@@ -9,7 +9,8 @@ always before the slide changes.
 Keys (the player has the focus; inside a quiz control or the note, keys belong to it and
 Esc comes back to the slide): Right / PageDown / Space next, Left / PageUp previous,
 Home / End first / last, Up / Down scroll, Ctrl+= / Ctrl+- / Ctrl+0 text size, B bookmark,
-N note, Esc back to the course.
+N note, F5 / Shift+F5 present the lesson from its start / from this slide, Esc back to the
+course.
 """
 
 from __future__ import annotations
@@ -60,6 +61,7 @@ class LessonPlayer(QWidget):
     open_requested = Signal(object)  # SlideRef: the next lesson, or a lesson linked from a slide
     font_changed = Signal(int)
     message = Signal(str)  # a short status-bar message
+    present_requested = Signal(object)  # PresentRequest: present this lesson to a room
 
     def __init__(self, services: Services, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -156,6 +158,15 @@ class LessonPlayer(QWidget):
         for b in (self.smaller_button, self.larger_button):
             b.setFocusPolicy(Qt.FocusPolicy.TabFocus)
             row.addWidget(b)
+        self.present_button = button(
+            "Present",
+            variant="ghost",
+            icon="presentation",
+            tooltip="Present this lesson on a projector from this slide (Shift+F5)",
+        )
+        self.present_button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        self.present_button.clicked.connect(lambda: self.present(from_here=True))
+        row.addWidget(self.present_button)
         self.bookmark_button = button(
             "Bookmark", variant="ghost", icon="bookmark", tooltip="Bookmark this slide (B)"
         )
@@ -680,6 +691,32 @@ class LessonPlayer(QWidget):
         self.message.emit(f"Text size {new.lesson_font_pt} pt")
         self.font_changed.emit(new.lesson_font_pt)
 
+    # -- presenting -------------------------------------------------------------------
+
+    def present(self, *, from_here: bool) -> None:
+        """Ask to present this lesson, from its first slide or from the one shown."""
+        from desktop.domain.presenting import Scope
+        from desktop.ui.presenter.request import PresentRequest
+
+        course, lesson, slide = self.course, self.lesson, self.slide
+        if course is None or lesson is None:
+            return
+        start = slide.id if from_here and slide is not None else None
+        self.present_requested.emit(
+            PresentRequest(course.id, Scope.LESSON, lesson.id, lesson.id, start)
+        )
+
+    def set_presenting(self, on: bool) -> None:
+        """While its trainer presents, the time is not counted as learning time."""
+        if on:
+            self.flush_time()
+            self._time_timer.stop()
+            self._last_input = float("-inf")  # nothing is active until the next input
+        else:
+            self._last_flush = self._last_input = time.monotonic()
+            if self.lesson is not None:
+                self._time_timer.start()
+
     # -- keyboard ---------------------------------------------------------------------
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
@@ -720,5 +757,7 @@ class LessonPlayer(QWidget):
             self.toggle_bookmark()
         elif key == Qt.Key.Key_N and not shift:
             self.focus_note()
+        elif key == Qt.Key.Key_F5:
+            self.present(from_here=shift)
         else:
             super().keyPressEvent(event)

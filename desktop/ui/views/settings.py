@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
@@ -12,12 +13,17 @@ from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QSlider, QVBoxLayout, QW
 from desktop.config import MAX_FONT_PT, MIN_FONT_PT, Settings
 from desktop.services.container import Services
 from desktop.services.course_library import CourseEntry
+from desktop.services.effective_settings import Effective, effective_settings
 from desktop.ui import theme
 from desktop.ui.lookup import user_folders
 from desktop.ui.models.base import Role
 from desktop.ui.models.folders import FolderListModel, FolderRow
 from desktop.ui.widgets.common import Card, PageHeader, button, label, scroll_page
 from desktop.ui.widgets.delegates import CardList, CardStyle
+from desktop.ui.widgets.managed_settings import ManagedSettingsCard, PrivacyCard
+
+if TYPE_CHECKING:
+    from desktop.ui.views.account import AccountPanel
 
 PREVIEW_TEXT = "A clear promise, one idea per slide, and a next step the reader can take today."
 
@@ -40,6 +46,22 @@ class SettingsView(QWidget):
         root.setContentsMargins(36, 32, 36, 32)
         root.setSpacing(20)
         root.addWidget(PageHeader("Settings", "Saved on this computer as soon as you change them."))
+
+        # What IT locked on this machine, with its reasons (before anything it locks)
+        self.managed_card: ManagedSettingsCard | None = None
+        rows = self._effective_rows()
+        managed = services.managed
+        if managed is not None and (managed.any_locked or managed.problems):
+            self.managed_card = ManagedSettingsCard(managed, rows)
+            root.addWidget(self.managed_card)
+
+        # Account and team (desktop sync)
+        self.account_panel: AccountPanel | None = None
+        if services.account is not None:
+            from desktop.ui.views.account import AccountPanel
+
+            self.account_panel = AccountPanel(services.account)
+            root.addWidget(self.account_panel)
 
         # Reading
         reading = Card(padding=22)
@@ -141,6 +163,9 @@ class SettingsView(QWidget):
         self.folders_empty = label("You have not added any course folders.", "Subtle")
         folders.body.addWidget(self.folders_empty)
         root.addWidget(folders)
+
+        self.privacy_card = PrivacyCard([r for r in rows if r.key.startswith("privacy.")])
+        root.addWidget(self.privacy_card)
         root.addStretch(1)
 
         outer = QVBoxLayout(self)
@@ -149,6 +174,15 @@ class SettingsView(QWidget):
         self._apply_preview(services.settings.current.lesson_font_pt)
 
     # -- reading ----------------------------------------------------------------------
+
+    def _effective_rows(self) -> list[Effective]:
+        from desktop.policy import ManagedSettings
+
+        store = self._services.settings
+        managed = self._services.managed or ManagedSettings(store.path)
+        return effective_settings(
+            store.current, managed, user_has_font="lesson_font_pt" in store.explicit
+        )
 
     def sync_font(self, pt: int) -> None:
         """Show a size changed elsewhere (the lesson's Ctrl+=) without writing it again."""

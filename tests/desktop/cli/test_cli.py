@@ -92,3 +92,46 @@ def test_self_test_fails_with_the_reason_when_the_data_is_unusable(tmp_path: Pat
     assert "self-test FAILED: opening the database" in result.stderr
     # The unusable file is left exactly as it was.
     assert (tmp_path / "playbook.sqlite3").read_bytes() == b"this is not a database" * 100
+
+
+def _admin_env(managed: Path) -> dict[str, str]:
+    return dict(os.environ, PLAYBOOK_MANAGED_SETTINGS=str(managed))
+
+
+def test_admin_settings_shows_each_value_and_its_source(tmp_path: Path):
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "settings.toml").write_text("lesson_font_pt = 18\n", encoding="utf-8")
+    managed = tmp_path / "managed.toml"
+    managed.write_text(
+        'reason = "Acme IT policy 7"\n[sync]\nserver_url = "https://pb.acme.example"\n'
+        '[ai]\nproviders = "local"\n',
+        encoding="utf-8",
+    )
+    result = playbook("--data-dir", str(data), "admin", "settings", env=_admin_env(managed))
+    assert result.returncode == 0, result.stderr
+    lines = {
+        line.split("  ")[1].strip(): line for line in result.stdout.splitlines() if "  " in line
+    }
+    assert "18 pt" in lines["Lesson font size"]
+    assert "user settings" in lines["Lesson font size"]
+    sync = lines["Sync server"]
+    assert "https://pb.acme.example" in sync
+    assert "managed (locked) — Acme IT policy 7" in sync
+    assert "local servers on this machine only" in lines["AI providers allowed"]
+    assert "Playbook sends no usage data" in lines["Usage data (telemetry)"]
+    assert str(managed) in result.stdout
+
+
+def test_admin_settings_reports_a_broken_managed_file_and_fails(tmp_path: Path):
+    managed = tmp_path / "managed.toml"
+    managed.write_text("[ai\nproviders = 'any'\n", encoding="utf-8")
+    result = playbook(
+        "--data-dir", str(tmp_path / "data"), "admin", "settings", env=_admin_env(managed)
+    )
+    assert result.returncode == 1
+    assert "is not valid TOML" in result.stdout
+    ai = next(line for line in result.stdout.splitlines() if "AI providers allowed" in line)
+    assert "none (template mode only)" in ai
+    assert "managed (locked)" in ai
+    assert "could not be read" in ai

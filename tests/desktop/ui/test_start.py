@@ -376,3 +376,62 @@ def test_playbook_exits_1_when_the_user_quits_over_a_damaged_database(data_dir: 
     assert "asked:" in done.stdout
     assert "damaged" in done.stdout
     assert path.read_bytes() == GARBAGE
+
+
+# Stacks a learner who has not signed in, generated copy or exported a PDF never needs:
+# they cost start-up time and tens of megabytes (make bench measures both), so they load
+# when a feature first uses them, never at start.
+FEATURE_STACKS = (
+    "openai",
+    "httpx",
+    "httpcore",
+    "pydantic",
+    "jinja2",
+    "weasyprint",
+    "keyring",
+    "rich",
+    "sqlalchemy",
+    "alembic",
+)
+
+LEARNER_SESSION = """
+import json, sys
+from pathlib import Path
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+from desktop.app import run_gui
+from desktop.ui.main_window import MainWindow
+
+def drive():
+    windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)]
+    if windows and windows[0].courses_ready and not windows[0].runner.busy:
+        window = windows[0]
+        course = window.services.library.course("email-subject-lines")
+        assert window.open_lesson(course.id, course.ordered_lessons()[0].id)
+        window.player.repaint()
+        app.processEvents()
+        print(json.dumps(sorted(sys.modules)), flush=True)
+        window.close()
+        return
+    QTimer.singleShot(20, drive)
+
+QTimer.singleShot(0, drive)
+sys.exit(run_gui(Path(sys.argv[1])))
+"""
+
+
+def test_a_learner_session_loads_no_network_ai_or_pdf_stack(data_dir: Path) -> None:
+    assert run_gui_in_a_process(data_dir).returncode == 0  # first start: create, migrate
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    done = subprocess.run(
+        [sys.executable, "-c", LEARNER_SESSION, str(data_dir)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    modules = json.loads(done.stdout.strip().splitlines()[-1])
+    loaded = sorted({m.split(".")[0] for m in modules} & set(FEATURE_STACKS))
+    assert loaded == []

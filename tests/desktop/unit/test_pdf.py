@@ -129,3 +129,18 @@ def test_a_render_over_its_time_limit_is_stopped_and_the_next_one_works(
     with pytest.raises(PdfProblem, match="longer than"):
         renderer.render(long_html, timeout=0.2)
     assert "Again" in _pages(renderer.render("<p>Again</p>").data)[0]
+
+
+def test_a_renderer_that_cannot_start_is_explained(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The worker process finds a WeasyPrint that dies on import, as on a machine whose
+    # Pango is missing or broken.
+    (tmp_path / "weasyprint.py").write_text("raise SystemExit(3)\n")
+    monkeypatch.syspath_prepend(str(tmp_path))  # a spawned worker gets the parent's sys.path
+    broken = PdfRenderer()
+    try:
+        with pytest.raises(PdfProblem, match="could not start"):
+            broken.render("<p>x</p>")
+    finally:
+        broken.close()
