@@ -19,8 +19,10 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -316,6 +318,14 @@ def main() -> int:
     for line, passed in results:
         ok &= passed
         print(f"{'ok  ' if passed else 'FAIL'} {line}")
+    # Team analytics (its own database, seeded with 200 members' events).
+    from tests.bench.analytics_bench import run as analytics
+
+    with tempfile.TemporaryDirectory(prefix="playbook-bench-analytics-") as tmp:
+        for r in analytics(Path(tmp)):
+            ok &= r.ok or r.informative
+            mark = "info" if r.informative else "ok  " if r.ok else "FAIL"
+            print(f"{mark} {r.name}: {r.value} (goal {r.goal})")
     return 0 if ok else 1
 
 

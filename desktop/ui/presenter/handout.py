@@ -78,7 +78,7 @@ def handout_for_request(
     runner: TaskRunner,
     tell: Callable[[str], None],
     parent: QWidget | None = None,
-    choose: AskPath = ask_path,
+    choose: AskPath | None = None,
 ) -> bool:
     """The course page's "Save a handout": build the deck, ask where, save. False when
     there is nothing to save or the user cancelled."""
@@ -91,7 +91,7 @@ def handout_for_request(
     except PresentingError as problem:
         tell(problem.user_message)
         return False
-    path = choose(parent, deck, with_notes)
+    path = (choose or ask_path)(parent, deck, with_notes)
     if path is None:
         return False
     save_handout(deck, path, with_notes=with_notes, runner=runner, tell=tell, owner=parent)

@@ -181,7 +181,7 @@ class ProvidersDialog(QDialog):
         if lock is not None:
             policy = service.provider_policy()
             self.lock_note.setText(
-                f"🔒 Managed by your organisation: AI providers allowed — {policy.describe()}. "
+                f"Locked by your organisation — AI providers allowed: {policy.describe()}. "
                 f"{lock.reason}"
             )
             if policy.rule is ProviderRule.NONE:
@@ -230,6 +230,15 @@ class ProvidersDialog(QDialog):
         if lock is not None and service.provider_policy().rule is ProviderRule.NONE:
             self.save.setEnabled(False)
             self.save.setToolTip("Your organisation allows no AI provider: use template mode")
+            for field in (
+                self.name,
+                self.profile,
+                self.base_url,
+                self.model_name,
+                self.api_key,
+                self.timeout,
+            ):
+                field.setEnabled(False)
         self.refresh()
 
     def refresh(self) -> None:

@@ -12,11 +12,11 @@ import pytest
 from pypdf import PdfReader
 from PySide6.QtCore import QModelIndex, QRect, Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication, QLabel, QTextEdit, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QMenu, QTextEdit, QWidget
 from pytestqt.qtbot import QtBot
 
 from desktop.domain.course import Course
-from desktop.domain.presenting import Blank, PaceState, Scope, build_deck
+from desktop.domain.presenting import Blank, Deck, PaceState, Scope, build_deck
 from desktop.services.container import Services
 from desktop.ui.main_window import MainWindow
 from desktop.ui.presenter.request import PresentRequest
@@ -567,48 +567,43 @@ def test_keys_held_with_ctrl_or_alt_are_left_to_the_application(present, qtbot) 
 
 
 def test_a_handout_can_be_saved_from_the_course_page(
-    window: MainWindow, services: Services, qtbot: QtBot, sample: Course, tmp_path: Path
+    window: MainWindow,
+    services: Services,
+    qtbot: QtBot,
+    sample: Course,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from desktop.ui.presenter.handout import default_name, handout_for_request
+    from desktop.ui.presenter import handout
 
+    asked: list[str] = []
+
+    def choose(_parent: QWidget | None, deck: Deck, notes: bool) -> Path | None:
+        asked.append(handout.default_name(deck, notes))
+        return tmp_path / "room.pdf"
+
+    monkeypatch.setattr(handout, "ask_path", choose)  # the save dialog
     assert window.open_course(sample.id)
     page = window.course_page
     page.outline.setCurrentIndex(page.outline_model.lesson_index("formulas"))
     page.present_menu.aboutToShow.emit()
     submenu = page.present_menu.actions()[-1].menu()
-    assert submenu is not None
+    assert isinstance(submenu, QMenu)
     texts = [a.text() for a in submenu.actions()]
     assert len(texts) == 6
     assert texts[0] == f"Lesson: {sample.lessons['formulas'].title} — with speaker notes…"
     assert texts[-1] == "The whole course — slides only…"
-    with qtbot.waitSignal(page.handout_requested) as signal:
-        submenu.actions()[-1].trigger()
-    request, with_notes = signal.args
-    assert request.scope is Scope.COURSE
-    assert with_notes is False
-
-    told: list[str] = []
-    asked: list[str] = []
-
-    def choose(_parent, deck, notes):
-        asked.append(default_name(deck, notes))
-        return tmp_path / "room.pdf"
-
-    assert handout_for_request(
-        services, request, with_notes=False, runner=window.runner, tell=told.append, choose=choose
-    )
+    submenu.actions()[-1].trigger()
     assert asked == [f"{sample.title} - handout.pdf"]
-    qtbot.waitUntil(lambda: told[-1].startswith("Handout saved"), timeout=60_000)
-    assert told[-1] == "Handout saved: room.pdf"
+    qtbot.waitUntil(
+        lambda: window.statusBar().currentMessage() == "Handout saved: room.pdf", timeout=60_000
+    )
     reader = PdfReader(io.BytesIO((tmp_path / "room.pdf").read_bytes()))
     text = "\n".join(p.extract_text() for p in reader.pages)
     assert sample.lessons["testing"].slides[0].title.split()[0] in text
     # Cancelling the dialog saves nothing.
-    assert not handout_for_request(
-        services,
-        request,
-        with_notes=True,
-        runner=window.runner,
-        tell=told.append,
-        choose=lambda *_: None,
-    )
+    monkeypatch.setattr(handout, "ask_path", lambda *_: None)
+    (tmp_path / "room.pdf").unlink()
+    submenu.actions()[0].trigger()
+    assert not (tmp_path / "room.pdf").exists()
+    assert not window.runner.busy
