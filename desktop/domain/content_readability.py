@@ -12,8 +12,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import pyphen
+if TYPE_CHECKING:
+    import pyphen
 
 # language -> (pyphen dictionary, base, words-per-sentence factor, syllables-per-word factor)
 _FORMULAS: dict[str, tuple[str, float, float, float]] = {
@@ -59,6 +61,8 @@ def _base_language(language: str) -> str:
 
 @lru_cache(maxsize=8)
 def _dictionary(name: str) -> pyphen.Pyphen | None:
+    import pyphen  # its dictionaries load when a check first needs them, not at start
+
     try:
         return pyphen.Pyphen(lang=name)
     except KeyError:

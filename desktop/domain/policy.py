@@ -426,13 +426,29 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
-def _table_model(q: Question) -> type[BaseModel]:
+_MODELS: dict[str, type[BaseModel]] = {}
+_MAX_MODELS = 256
+
+
+def _model(name: str, fields: dict[str, Any]) -> type[BaseModel]:
+    """A pydantic model with these fields, built once and reused: building one costs a few
+    milliseconds, and every export and every keystroke in the questionnaire validates."""
     from pydantic import create_model
 
+    key = name + repr(sorted((k, repr(v)) for k, v in fields.items()))
+    model = _MODELS.get(key)
+    if model is None:
+        if len(_MODELS) >= _MAX_MODELS:
+            _MODELS.clear()
+        model = _MODELS[key] = create_model(name, __base__=_strict(), **fields)
+    return model
+
+
+def _table_model(q: Question) -> type[BaseModel]:
     fields: dict[str, Any] = {}
     for column in q.columns:
         fields[column.id] = _annotation(column)
-    return create_model(f"Row_{q.id}", __base__=_strict(), **fields)
+    return _model(f"Row_{q.id}", fields)
 
 
 def validate_answers(
@@ -446,7 +462,7 @@ def validate_answers(
     defaults filled in for open questions left unanswered) and the problems found.
 
     Answers to closed questions are passed through untouched: they are kept, not used."""
-    from pydantic import ValidationError, create_model
+    from pydantic import ValidationError
 
     facts = Facts(dict(answers), dict(profile or {}), frozenset(jurisdictions))
     merged = {**questionnaire.defaults(), **{k: v for k, v in answers.items() if v is not None}}
@@ -486,7 +502,7 @@ def validate_answers(
             continue
         fields[q.id] = _annotation(q, q.choices)
         values[q.id] = value
-    model = create_model(f"Answers_{questionnaire.id}", __base__=_strict(), **fields)
+    model = _model(f"Answers_{questionnaire.id}", fields)
     try:
         checked = model.model_validate(values)
         cleaned.update(checked.model_dump())
@@ -500,10 +516,8 @@ def validate_answers(
             bad.add(qid)
             problems.append(AnswerProblem(qid, q.label, _message(error, q)))
         good = {k: v for k, v in values.items() if k not in bad}
-        partial = create_model(
-            f"Partial_{questionnaire.id}",
-            __base__=_strict(),
-            **{k: v for k, v in fields.items() if k not in bad},
+        partial = _model(
+            f"Partial_{questionnaire.id}", {k: v for k, v in fields.items() if k not in bad}
         )
         cleaned.update(partial.model_validate(good).model_dump())
     for key, value in list(cleaned.items()):

@@ -13,7 +13,6 @@ Pure: no files, no Qt, no database.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -252,6 +251,8 @@ def _line_diff(old: str, new: str, context: int) -> tuple[DiffLine, ...]:
     a = [line for line in old.splitlines() if line.strip()]
     b = [line for line in new.splitlines() if line.strip()]
     out: list[DiffLine] = []
+    import difflib  # loaded with the first diff, not at start
+
     matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
     for group in matcher.get_grouped_opcodes(context):
         if out:
@@ -267,6 +268,8 @@ def _line_diff(old: str, new: str, context: int) -> tuple[DiffLine, ...]:
 
 def unified_diff(old: str, new: str, old_name: str, new_name: str) -> str:
     """A plain unified diff (for export and for people who like them)."""
+    import difflib
+
     return "".join(
         difflib.unified_diff(
             old.splitlines(keepends=True),

@@ -7,7 +7,6 @@ ones hold it up and why (:class:`ExportBlocked`).
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -72,6 +71,8 @@ def google_ads_csv(
     when not given (Editor asks for it before posting)."""
     check_exportable(items)
     out = io.StringIO()
+    import csv
+
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(GOOGLE_ADS_COLUMNS)
     for item in items:
