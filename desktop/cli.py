@@ -140,6 +140,7 @@ def _stored_server_url(data_dir: Path) -> str | None:
     import sqlite3
 
     from desktop.paths import database_path
+    from desktop.storage.sync import get_state
 
     path = database_path(data_dir)
     if not path.exists():
@@ -147,12 +148,11 @@ def _stored_server_url(data_dir: Path) -> str | None:
     try:
         conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
         try:
-            row = conn.execute("SELECT value FROM sync_state WHERE key = 'server_url'").fetchone()
+            return get_state(conn, "server_url") or None
         finally:
             conn.close()
-    except sqlite3.Error:
+    except sqlite3.Error:  # an old or damaged database: nothing to report
         return None
-    return str(row[0]) if row and row[0] else None
 
 
 def _has_display() -> bool:

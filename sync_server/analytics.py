@@ -139,8 +139,6 @@ def _dated(column: str, f: Filters) -> tuple[str, dict[str, Any]]:
 
 # -- the statements -------------------------------------------------------------------
 
-# -- the statements -------------------------------------------------------------------
-
 # One statement. ``base`` groups the events per learner and lesson, GROUPING() = 1, and
 # per learner and week (Monday, UTC), GROUPING() = 6. ``answers`` groups the quiz answers
 # per learner and question, ``quiz`` those per learner and lesson. The answer rows:
@@ -386,18 +384,35 @@ def _activity(revisions: Row | None, conflicts: Row | None) -> dict[str, Any]:
     }
 
 
+def _effort(r: Row) -> dict[str, Any]:
+    """The figures every level of a learner's ``lesson`` rows has: one lesson, one
+    course, all of them."""
+    return {
+        "attempts": _int(r["attempts"]),
+        "correct_attempts": _int(r["correct"]),
+        "quiz_score": _float(r["quiz_score"]),
+        "seconds": _int(r["seconds"]),
+    }
+
+
+def _lessons_done(r: Row) -> dict[str, Any]:
+    """A learner's figures over several lessons (a course's, or all of them)."""
+    return {
+        "lessons_started": _int(r["n"]),
+        "lessons_completed": _int(r["n_completed"]),
+        **_effort(r),
+    }
+
+
 def _lesson(r: Row) -> dict[str, Any]:
     return {
         "course_id": r["course_id"],
         "lesson_id": r["lesson_id"],
         "completed": r["n_completed"] > 0,
         "best_score": _float(r["best"]),
-        "quiz_score": _float(r["quiz_score"]),
         "questions_answered": _int(r["questions"]),
         "questions_correct": _int(r["questions_correct"]),
-        "attempts": _int(r["attempts"]),
-        "correct_attempts": _int(r["correct"]),
-        "seconds": _int(r["seconds"]),
+        **_effort(r),
         "first_active_at": r["first_at"],
         "last_active_at": r["last_at"],
     }
@@ -406,12 +421,7 @@ def _lesson(r: Row) -> dict[str, Any]:
 def _course(r: Row) -> dict[str, Any]:
     return {
         "course_id": r["course_id"],
-        "lessons_started": _int(r["n"]),
-        "lessons_completed": _int(r["n_completed"]),
-        "attempts": _int(r["attempts"]),
-        "correct_attempts": _int(r["correct"]),
-        "quiz_score": _float(r["quiz_score"]),
-        "seconds": _int(r["seconds"]),
+        **_lessons_done(r),
         "first_active_at": r["first_at"],
         "last_active_at": r["last_at"],
     }
@@ -425,6 +435,17 @@ def _week(r: Row) -> dict[str, Any]:
         "attempts": _int(r["attempts"]),
         "completions": _int(r["n_completed"]),
     }
+
+
+# The learner has no events in the range: no ``lesson`` row at all.
+_NOTHING_DONE: Row = {
+    "n": 0,
+    "n_completed": 0,
+    "attempts": 0,
+    "correct": 0,
+    "quiz_score": None,
+    "seconds": 0,
+}
 
 
 def _sort_key(r: Row) -> tuple[str, str, str]:
@@ -473,12 +494,7 @@ class _Shaped:
         return {
             "started_at": started_at,
             "last_active_at": total["last_at"] if total else None,
-            "lessons_started": _int(total["n"]) if total else 0,
-            "lessons_completed": _int(total["n_completed"]) if total else 0,
-            "attempts": _int(total["attempts"]) if total else 0,
-            "correct_attempts": _int(total["correct"]) if total else 0,
-            "quiz_score": _float(total["quiz_score"]) if total else None,
-            "seconds": _int(total["seconds"]) if total else 0,
+            **_lessons_done(total or _NOTHING_DONE),
             "courses": self.courses.get(user_id, []),
             "lessons": self.lessons.get(user_id, []),
             "templates": _activity(self.revisions.get(user_id), self.conflicts.get(user_id)),

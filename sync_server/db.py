@@ -20,6 +20,7 @@ def make_engine(settings: Settings) -> AsyncEngine:
         settings.async_database_url,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_pool_size,
+        pool_timeout=settings.db_pool_timeout_seconds,
         pool_pre_ping=False,
     )
 

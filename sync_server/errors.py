@@ -7,9 +7,12 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger("sync_server.errors")
+
+BUSY_RETRY_AFTER_S = 2
 
 
 class ApiError(Exception):
@@ -71,6 +74,18 @@ def install_error_handlers(app: FastAPI) -> None:
         code = _HTTP_CODES.get(exc.status_code, "http_error")
         message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
         return JSONResponse(body(code, message), exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(PoolTimeout)
+    async def _busy(request: Request, exc: PoolTimeout) -> JSONResponse:
+        # Every database connection stayed busy for the pool's whole timeout: the server
+        # is overloaded, not broken. 503 + Retry-After makes clients back off and retry
+        # (the desktop client treats it as "server unreachable, retrying").
+        log.warning("database pool exhausted", extra={"path": request.url.path})
+        return JSONResponse(
+            body("server_busy", "The server is busy; your changes are safe, try again shortly."),
+            503,
+            headers={"Retry-After": str(BUSY_RETRY_AFTER_S)},
+        )
 
     @app.exception_handler(Exception)
     async def _crash(request: Request, exc: Exception) -> JSONResponse:

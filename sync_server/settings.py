@@ -20,6 +20,9 @@ class Settings(BaseSettings):
     push_requests_per_minute: int = 120
     pull_page_max: int = 1000
     db_pool_size: int = 10
+    # How long a request waits for a free database connection before the server answers
+    # 503 "busy" (clients back off and retry) instead of queueing without end.
+    db_pool_timeout_seconds: float = 10.0
     # Idle keep-alive connections stay open this long; longer than the load balancer's
     # idle timeout, so the balancer never reuses a connection the server just closed.
     keep_alive_seconds: int = 75

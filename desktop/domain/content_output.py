@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
@@ -187,23 +187,39 @@ def extract_json(text: str) -> object:
     )
 
 
+class _JsonScan:
+    """Reads JSON text (or the start of it) keeping track of strings: whether the end of
+    what was read is inside a string, and just after a backslash in one."""
+
+    __slots__ = ("escape", "in_string")
+
+    def __init__(self) -> None:
+        self.in_string = False
+        self.escape = False
+
+    def brackets(self, text: str, start: int = 0) -> Iterator[tuple[int, str]]:
+        """The brackets and commas outside strings, with their index, from ``start``."""
+        in_string = escape = False
+        for i in range(start, len(text)):
+            ch = text[i]
+            if in_string:
+                if escape:
+                    escape = False
+                elif ch == "\\":
+                    escape = True
+                elif ch == '"':
+                    in_string = False
+            elif ch == '"':
+                in_string = True
+            elif ch in "{}[],":
+                yield i, ch
+        self.in_string, self.escape = in_string, escape
+
+
 def _balanced_end(text: str, start: int) -> int | None:
     depth = 0
-    in_string = False
-    escape = False
-    for i in range(start, len(text)):
-        ch = text[i]
-        if in_string:
-            if escape:
-                escape = False
-            elif ch == "\\":
-                escape = True
-            elif ch == '"':
-                in_string = False
-            continue
-        if ch == '"':
-            in_string = True
-        elif ch in "{[":
+    for i, ch in _JsonScan().brackets(text, start):
+        if ch in "{[":
             depth += 1
         elif ch in "}]":
             depth -= 1
@@ -220,23 +236,12 @@ def complete_partial_json(text: str) -> str | None:
         return None
     text = text[start:]
     stack: list[str] = []
-    in_string = False
-    escape = False
     # Positions where a value ended cleanly, with the stack then: safe cut points.
     last_safe = -1
     safe_stack: list[str] = []
-    for i, ch in enumerate(text):
-        if in_string:
-            if escape:
-                escape = False
-            elif ch == "\\":
-                escape = True
-            elif ch == '"':
-                in_string = False
-            continue
-        if ch == '"':
-            in_string = True
-        elif ch in "{[":
+    scan = _JsonScan()
+    for i, ch in scan.brackets(text):
+        if ch in "{[":
             stack.append("}" if ch == "{" else "]")
             last_safe, safe_stack = i, list(stack)
         elif ch in "}]":
@@ -245,6 +250,7 @@ def complete_partial_json(text: str) -> str | None:
             last_safe, safe_stack = i, list(stack)
         elif ch == ",":
             last_safe, safe_stack = i - 1, list(stack)
+    in_string, escape = scan.in_string, scan.escape
     if not in_string and not stack:
         return text
     # Close an open string value (a field being written) and everything around it.
@@ -276,27 +282,13 @@ def complete_partial_json(text: str) -> str | None:
         ):
             body = text[: last_safe + 1]
             stack = safe_stack
-    closers = []
     depth: list[str] = []
-    in_s = False
-    esc = False
-    for ch in body:
-        if in_s:
-            if esc:
-                esc = False
-            elif ch == "\\":
-                esc = True
-            elif ch == '"':
-                in_s = False
-            continue
-        if ch == '"':
-            in_s = True
-        elif ch in "{[":
+    for _, ch in _JsonScan().brackets(body):
+        if ch in "{[":
             depth.append("}" if ch == "{" else "]")
         elif ch in "}]" and depth:
             depth.pop()
-    closers = list(reversed(depth))
-    return body + "".join(closers)
+    return body + "".join(reversed(depth))
 
 
 def parse_partial(text: str) -> list[dict[str, tuple[str, ...]]]:

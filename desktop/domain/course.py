@@ -8,6 +8,7 @@ lessons never wipes a learner's progress.
 from __future__ import annotations
 
 import enum
+import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -46,6 +47,19 @@ class Question:
     points: int = 1
     max_attempts: int | None = None  # None: unlimited
     line: int = 0
+
+    def shuffled_items(self) -> list[str]:
+        """The ordering items in a stable shuffle (the same every time the question is
+        shown, on any screen) that is never already the right order."""
+        items = list(self.items)
+        if len(items) < 2:
+            return items
+        rng = random.Random(self.id)
+        for _ in range(12):
+            rng.shuffle(items)
+            if items != list(self.items):
+                return items
+        return items[1:] + items[:1]
 
 
 class CompletionKind(enum.StrEnum):

@@ -145,6 +145,18 @@ class ShownVariant:
     favourite: bool = False
     edited: bool = False
 
+    @staticmethod
+    def from_record(r: store.VariantRecord) -> ShownVariant:
+        """A stored variant as shown, with the quality report it was stored with."""
+        return ShownVariant(
+            r.id,
+            r.generation_id,
+            Variant.from_dict(r.data),
+            QualityReport.from_list(r.quality),
+            r.favourite,
+            r.edited,
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Generation:
@@ -302,6 +314,11 @@ class ContentService:
             raise ContentProblem(
                 f"There is no content type '{type_id}'. Choose one of: {known}."
             ) from None
+
+    def _type_label(self, type_id: str) -> str:
+        """The content type's label; its id when the catalogue no longer has it."""
+        ct = self.catalogue.types.get(type_id)
+        return ct.label if ct is not None else type_id
 
     def set_template_source(self, source: Callable[[], Iterable[tuple[str, str]]] | None) -> None:
         """The team's prompt templates, as (name, Jinja source) pairs. The Templates
@@ -996,17 +1013,7 @@ class ContentService:
     def favourites(self) -> list[ShownVariant]:
         with self.db.read_session() as conn:
             rows = store.favourites(conn)
-        return [
-            ShownVariant(
-                r.id,
-                r.generation_id,
-                Variant.from_dict(r.data),
-                QualityReport.from_list(r.quality),
-                r.favourite,
-                r.edited,
-            )
-            for r in rows
-        ]
+        return [ShownVariant.from_record(r) for r in rows]
 
     def export(
         self,
@@ -1045,16 +1052,11 @@ class ContentService:
         out = []
         for r in records:
             data = briefs.get(r.brief_id) or {}
-            label = (
-                self.catalogue.types[r.content_type].label
-                if (r.content_type in self.catalogue.types)
-                else r.content_type
-            )
             out.append(
                 HistoryEntry(
                     r.id,
                     r.created_at,
-                    label,
+                    self._type_label(r.content_type),
                     str(data.get("product", "")),
                     r.provider,
                     r.model,
@@ -1078,17 +1080,7 @@ class ContentService:
             brief_data = store.brief(conn, record.brief_id) or {}
         brief = Brief.from_dict(brief_data)
         ct = self.content_type(record.content_type)
-        shown = [
-            ShownVariant(
-                r.id,
-                r.generation_id,
-                Variant.from_dict(r.data),
-                QualityReport.from_list(r.quality),
-                r.favourite,
-                r.edited,
-            )
-            for r in rows
-        ]
+        shown = [ShownVariant.from_record(r) for r in rows]
         return Generation(
             record.id,
             record.brief_id,
@@ -1134,14 +1126,12 @@ class ContentService:
         out = []
         for r in rows:
             data = r.request.get("brief", {})
-            ct_id = str(data.get("content_type", ""))
-            label = self.catalogue.types[ct_id].label if ct_id in self.catalogue.types else ct_id
             out.append(
                 QueuedRequest(
                     r.id,
                     r.provider,
                     str(data.get("product", "")),
-                    label,
+                    self._type_label(str(data.get("content_type", ""))),
                     r.status,
                     r.attempts,
                     r.last_error,

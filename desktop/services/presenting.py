@@ -15,7 +15,6 @@ from __future__ import annotations
 import html
 import logging
 import os
-import random
 import tempfile
 from dataclasses import dataclass
 from datetime import datetime
@@ -76,19 +75,6 @@ def _inline(text: str) -> str:
     return rendered
 
 
-def presented_items(question: Question) -> list[str]:
-    """An ordering question's items in a stable shuffle that is never the answer."""
-    items = list(question.items)
-    if len(items) < 2:
-        return items
-    rng = random.Random(question.id)
-    for _ in range(12):
-        rng.shuffle(items)
-        if items != list(question.items):
-            return items
-    return items[1:] + items[:1]
-
-
 def question_html(question: Question, *, revealed: bool, number: int = 0) -> str:
     """A question as the room sees it; with ``revealed`` the right answer is marked and
     the explanation follows."""
@@ -110,7 +96,7 @@ def question_html(question: Question, *, revealed: bool, number: int = 0) -> str
             )
         parts.append(f'<table class="choices">{"".join(rows)}</table>')
     elif question.kind is QuestionKind.ORDERING:
-        items = list(question.items) if revealed else presented_items(question)
+        items = list(question.items) if revealed else question.shuffled_items()
         css = "items correct" if revealed else "items"
         parts.append(
             f'<ol class="{css}">' + "".join(f"<li>{_inline(t)}</li>" for t in items) + "</ol>"

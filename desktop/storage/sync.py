@@ -666,6 +666,7 @@ def _apply_template(conn: sqlite3.Connection, change: p.Change, now: datetime) -
         (key,),
     ).fetchone()
     stamp = db_time(now)
+    local_edits = False
     if row is None:
         conn.execute(
             "INSERT INTO templates (id, kind, name, description, tags, body, extra, team_id,"
@@ -685,25 +686,17 @@ def _apply_template(conn: sqlite3.Connection, change: p.Change, now: datetime) -
         counter, synced, local_version, local_team = row
         if local_team != db_uuid(team_id):
             return False  # not this team's any more (or a personal copy): leave it be
-        if counter > synced:
-            # Unsynced local edits: keep them; they go up against their base version.
-            template_repo.add_version(
-                conn,
-                change.entity_id,
-                fields,
-                source="team",
-                now=now,
-                server_version=version,
-                deleted=deleted,
+        # Unsynced local edits are kept; they go up against their base version.
+        local_edits = counter > synced
+        if not local_edits:
+            if local_version is not None and local_version >= version:
+                return False
+            conn.execute(
+                "UPDATE templates SET kind = ?, name = ?, description = ?, tags = ?, body = ?,"
+                " extra = ?, server_version = ?, deleted = ?, updated_at = ? WHERE id = ?",
+                (*template_repo.draft_values(draft), version, int(deleted), stamp, key),
             )
-            return True
-        if local_version is not None and local_version >= version:
-            return False
-        conn.execute(
-            "UPDATE templates SET kind = ?, name = ?, description = ?, tags = ?, body = ?,"
-            " extra = ?, server_version = ?, deleted = ?, updated_at = ? WHERE id = ?",
-            (*template_repo.draft_values(draft), version, int(deleted), stamp, key),
-        )
+    # The team's text goes into the history either way.
     template_repo.add_version(
         conn,
         change.entity_id,
@@ -713,6 +706,8 @@ def _apply_template(conn: sqlite3.Connection, change: p.Change, now: datetime) -
         server_version=version,
         deleted=deleted,
     )
+    if local_edits:
+        return True
     # A conflict whose text the team now has (someone kept it) is settled.
     for conflict in template_repo.conflicts(conn, change.entity_id):
         if conflict.mine.fields() == draft.fields():

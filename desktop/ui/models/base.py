@@ -39,6 +39,15 @@ class SlideRef:
 Row = TypeVar("Row")
 
 
+def row_flags(index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+    """The flags of a row that is read, not edited: enabled, selectable, no children."""
+    if not index.isValid():
+        return Qt.ItemFlag.NoItemFlags
+    return (
+        Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+    )
+
+
 class RowListModel(QAbstractListModel, Generic[Row]):
     """A flat list of immutable rows. Subclasses say how a row answers each role."""
 
@@ -76,10 +85,4 @@ class RowListModel(QAbstractListModel, Generic[Row]):
         raise NotImplementedError
 
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return (
-            Qt.ItemFlag.ItemIsEnabled
-            | Qt.ItemFlag.ItemIsSelectable
-            | Qt.ItemFlag.ItemNeverHasChildren
-        )
+        return row_flags(index)

@@ -10,7 +10,7 @@ from desktop.domain.content import Finding, Severity
 from desktop.integrations.providers.base import ProviderConfig
 from desktop.services.content import HistoryEntry, QueuedRequest
 from desktop.ui.models.activity import relative_time
-from desktop.ui.models.base import Role, RowListModel
+from desktop.ui.models.base import Role, RowListModel, row_flags
 
 SEVERITY_ICON = {Severity.ERROR: "alert", Severity.WARNING: "alert", Severity.INFO: "hint"}
 SEVERITY_TONE = {Severity.ERROR: "danger", Severity.WARNING: "warning", Severity.INFO: "muted"}
@@ -158,10 +158,4 @@ class HistoryModel(QAbstractTableModel):
         return None
 
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return (
-            Qt.ItemFlag.ItemIsEnabled
-            | Qt.ItemFlag.ItemIsSelectable
-            | Qt.ItemFlag.ItemNeverHasChildren
-        )
+        return row_flags(index)

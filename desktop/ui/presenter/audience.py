@@ -6,17 +6,16 @@ It has no place for speaker notes at all: the session gives it the slide's HTML 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QCloseEvent, QKeyEvent, QResizeEvent
+from PySide6.QtGui import QCloseEvent, QResizeEvent
 from PySide6.QtWidgets import QWidget
 
-from desktop.ui.presenter.keys import key_name
+from desktop.ui.presenter.keys import KeyWindow
 from desktop.ui.presenter.stage import SlideStage
 
 AUDIENCE_MIN_PT = 12  # below this a slide is not read from the back of a room
 
 
-class AudienceWindow(QWidget):
-    key_pressed = Signal(str)
+class AudienceWindow(KeyWindow):
     closed = Signal()
 
     def __init__(self, title: str, parent: QWidget | None = None) -> None:
@@ -35,14 +34,6 @@ class AudienceWindow(QWidget):
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self.stage.setGeometry(self.rect())
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        name = key_name(event)
-        if name is None:
-            super().keyPressEvent(event)
-            return
-        event.accept()
-        self.key_pressed.emit(name)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         super().closeEvent(event)

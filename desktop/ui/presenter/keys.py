@@ -6,8 +6,9 @@ the application (Ctrl+Q and the like)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QWidget
 
 _NAMES: dict[int, str] = {
     Qt.Key.Key_Right: "Right",
@@ -55,3 +56,18 @@ def key_name(event: QKeyEvent) -> str | None:
     if mods & Qt.KeyboardModifier.ShiftModifier:
         return f"Shift+{name}" if name in _SHIFTABLE else (name if name.isalpha() else None)
     return name
+
+
+class KeyWindow(QWidget):
+    """A presentation window: the keys presenting uses go out as ``key_pressed`` with
+    their names; any other key is handled as the widget would."""
+
+    key_pressed = Signal(str)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        name = key_name(event)
+        if name is None:
+            super().keyPressEvent(event)
+            return
+        event.accept()
+        self.key_pressed.emit(name)

@@ -12,7 +12,7 @@ path through :func:`desktop.domain.presenting.press`.
 from __future__ import annotations
 
 from PySide6.QtCore import QAbstractItemModel, Qt, Signal
-from PySide6.QtGui import QCloseEvent, QKeyEvent, QPaintEvent, QResizeEvent
+from PySide6.QtGui import QCloseEvent, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from desktop.domain.presenting import Blank, PaceState, Pacing, Show
 from desktop.ui import theme
-from desktop.ui.presenter.keys import key_name
+from desktop.ui.presenter.keys import KeyWindow
 from desktop.ui.presenter.stage import ASPECT, AspectBox, SlideStage
 
 NOTES_PT = 15
@@ -124,8 +124,7 @@ def _caption(text: str) -> QLabel:
     return widget
 
 
-class PresenterWindow(QWidget):
-    key_pressed = Signal(str)
+class PresenterWindow(KeyWindow):
     slide_chosen = Signal(int)  # a row of the slide strip was clicked
     handout_requested = Signal(bool)  # with notes
     close_requested = Signal()
@@ -435,14 +434,6 @@ class PresenterWindow(QWidget):
         height = min(round(width / ASPECT), round(self.height() * 0.34))
         self.next_box.setFixedHeight(height)
         self.next_end.setFixedHeight(height)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        name = key_name(event)
-        if name is None:
-            super().keyPressEvent(event)
-            return
-        event.accept()
-        self.key_pressed.emit(name)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)

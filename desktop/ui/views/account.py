@@ -35,7 +35,7 @@ from desktop.services.sync import default_device_name
 from desktop.ui import theme
 from desktop.ui.tasks import TaskRunner, user_message
 from desktop.ui.views.templates import Banner
-from desktop.ui.widgets.common import Card, button, label
+from desktop.ui.widgets.common import Card, button, label, page_runner
 
 DEFAULT_SERVER = "https://"
 
@@ -104,7 +104,6 @@ class AccountPanel(QWidget):
     def __init__(self, account: AccountService, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.account = account
-        self._own_runner: TaskRunner | None = None
         self.signup_mode = False
         col = QVBoxLayout(self)
         col.setContentsMargins(0, 0, 0, 0)
@@ -284,13 +283,7 @@ class AccountPanel(QWidget):
 
     @property
     def runner(self) -> TaskRunner:
-        window = self.window()
-        runner = getattr(window, "runner", None) if window is not self else None
-        if isinstance(runner, TaskRunner):
-            return runner
-        if self._own_runner is None:
-            self._own_runner = TaskRunner(parent=self)
-        return self._own_runner
+        return page_runner(self)
 
     def set_signup(self, on: bool) -> None:
         self.signup_mode = on

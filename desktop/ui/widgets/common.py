@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.ui import theme
+from desktop.ui.tasks import TaskRunner
 
 
 def label(text: str = "", role: str = "", *, wrap: bool = False, rich: bool = False) -> QLabel:
@@ -347,3 +348,14 @@ def fit_list_height(view: QAbstractItemView, max_rows: int = 0) -> None:
         rows = min(rows, max_rows)
     height = sum(view.sizeHintForRow(r) for r in range(rows))
     view.setFixedHeight(max(height, 8) + 2 * view.frameWidth() + 4)
+
+
+def page_runner(page: QWidget) -> TaskRunner:
+    """The TaskRunner of the page's window (the one way the UI runs blocking work); a page
+    shown on its own, as in tests, gets one of its own, made once."""
+    window = page.window()
+    runner = getattr(window, "runner", None) if window is not page else None
+    if isinstance(runner, TaskRunner):
+        return runner
+    own = page.findChild(TaskRunner, "", Qt.FindChildOption.FindDirectChildrenOnly)
+    return own if own is not None else TaskRunner(parent=page)

@@ -10,7 +10,6 @@ while the learner can still try.
 from __future__ import annotations
 
 import html
-import random
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
@@ -48,20 +47,6 @@ KIND_LABEL = {
     QuestionKind.TEXT: "Type your answer",
     QuestionKind.ORDERING: "Put these in the right order",
 }
-
-
-def shuffled_items(question: Question) -> list[str]:
-    """The ordering items in a stable shuffle (the same every time the slide is shown)
-    that is never already the right order."""
-    items = list(question.items)
-    if len(items) < 2:
-        return items
-    rng = random.Random(question.id)
-    for _ in range(12):
-        rng.shuffle(items)
-        if items != list(question.items):
-            return items
-    return items[1:] + items[:1]
 
 
 def _fonts(font_pt: int) -> tuple[QFont, QFont]:
@@ -280,7 +265,7 @@ class QuestionView(QFrame):
             self._text.returnPressed.connect(self._check_if_enabled)
             self.answer_area.addWidget(self._text)
         else:
-            self._ordering = OrderingModel(shuffled_items(q), self)
+            self._ordering = OrderingModel(q.shuffled_items(), self)
             view = OrderingList()
             view.setObjectName("OrderingList")
             view.setModel(self._ordering)

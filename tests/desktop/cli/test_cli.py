@@ -135,3 +135,21 @@ def test_admin_settings_reports_a_broken_managed_file_and_fails(tmp_path: Path):
     assert "none (template mode only)" in ai
     assert "managed (locked)" in ai
     assert "could not be read" in ai
+
+
+def test_admin_settings_shows_the_server_the_user_signed_in_to(tmp_path: Path):
+    from desktop.storage.database import Database
+    from desktop.storage.sync import set_state
+
+    data = tmp_path / "data"
+    db = Database.open(data / "playbook.sqlite3")
+    with db.session() as conn:
+        set_state(conn, "server_url", "https://sync.example.org")
+    db.close()
+    result = playbook(
+        "--data-dir", str(data), "admin", "settings", env=_admin_env(tmp_path / "none.toml")
+    )
+    assert result.returncode == 0, result.stderr
+    sync = next(line for line in result.stdout.splitlines() if "Sync server" in line)
+    assert "https://sync.example.org" in sync
+    assert "user settings" in sync
