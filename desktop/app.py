@@ -71,6 +71,8 @@ def build_services(db: Database, data_dir: Path, courses_dir: Path | None = None
     )
     if services.content is not None and services.templates is not None:
         services.content.set_template_source(content_templates_from(services.templates))
+    if services.policies is not None and services.templates is not None:
+        services.policies.set_template_library(services.templates)
     return services
 
 

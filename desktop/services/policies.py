@@ -4,8 +4,10 @@ The use cases the UI and the CLI call:
 
 - the company profile, answered once and shared by every policy;
 - documents (one per policy) with versions; each version keeps its answers, its
-  Markdown + Jinja2 source (starting from the bundled template), the effective date,
-  the author and, once reviewed, the reviewer;
+  Markdown + Jinja2 source (starting from the bundled template, or a policy template
+  of the team library — see :mod:`desktop.services.policies_templates` — whose id and
+  version the version records), the effective date, the author and, once reviewed, the
+  reviewer;
 - answers are validated (pydantic) and checked against the jurisdiction rules; answers
   that undercut a rule are refused with the reason and the legal basis;
 - review: draft -> in review -> changes requested / approved, with comments per section
@@ -65,6 +67,17 @@ from desktop.domain.policy_text import (
     what_changed_notice,
 )
 from desktop.services.policies_catalog import GENERAL_CHECKLIST, PolicyCatalog
+from desktop.services.policies_templates import (
+    PolicyTemplateProblem,
+    TemplateChoice,
+    TemplateOrigin,
+    choices,
+    current_seq,
+    library_template,
+    template_draft,
+    version_number,
+    where_label,
+)
 from desktop.storage import policies as repo
 from desktop.storage.database import Database
 from desktop.storage.policies import (
@@ -77,7 +90,10 @@ from desktop.storage.policies import (
 )
 
 if TYPE_CHECKING:
+    from desktop.domain.templates import Template
     from desktop.services.policies_render import DocumentMeta, Rendering
+    from desktop.services.templates import TemplateService
+    from desktop.storage.sync import TeamRecord
 
 # The renderer (Jinja2, Markdown, nh3) is imported on first use, not at start-up.
 EXPORT_FORMATS = ("pdf", "html", "md")
@@ -179,10 +195,115 @@ class PolicyService:
         db: Database,
         catalog: PolicyCatalog | None = None,
         pdf: PdfRenderer | None = None,
+        *,
+        templates: TemplateService | None = None,
     ) -> None:
         self._db = db
         self.catalog = catalog or PolicyCatalog.bundled()
         self._pdf = pdf or _pdf_default
+        self._library = templates
+
+    # -- the team's template library -----------------------------------------------------
+
+    def set_template_library(self, library: TemplateService | None) -> None:
+        """The Templates section's library: its policy templates (``extra["policy_type"]``
+        naming a type) can be chosen for new policies, and texts saved to it."""
+        self._library = library
+
+    @property
+    def has_template_library(self) -> bool:
+        return self._library is not None
+
+    def template_choices(self, policy_type: str) -> list[TemplateChoice]:
+        """What a new policy of ``policy_type`` can start from: Built-in first, then the
+        library's personal and team templates for that type."""
+        self.catalog.questionnaire(policy_type)  # a clear error for an unknown type
+        return choices(self._library, policy_type)
+
+    def template_teams(self) -> list[TeamRecord]:
+        """Teams the user may add templates to (editor or owner)."""
+        if self._library is None:
+            return []
+        return [t for t in self._library.teams() if t.writable]
+
+    def template_origin(self, version: VersionRecord) -> TemplateOrigin | None:
+        """The library template a version's text came from (None: the bundled one)."""
+        if version.template_id is None:
+            return None
+        template = self._library.get(version.template_id) if self._library else None
+        if template is None or template.deleted:
+            return TemplateOrigin("a library template", "", version.template_version, False)
+        library = self._library
+        assert library is not None
+        return TemplateOrigin(
+            template.name,
+            where_label(library, template),
+            version.template_version,
+            True,
+            version_number(library, template.id, version.template_version),
+        )
+
+    def _checked_template(
+        self,
+        template: Template,
+        policy_type: str,
+        answers: Mapping[str, Any],
+        profile: Mapping[str, Any],
+        jurisdictions: Sequence[str],
+        number: int = 1,
+        effective_date: str | None = None,
+    ) -> None:
+        """Render a library template in the sandbox with the context the bundled one gets;
+        raise :class:`PolicyTemplateProblem` with the sandbox's reason if it cannot be."""
+        from desktop.services.policies_render import build_context, render_source
+
+        context = build_context(
+            self.catalog.questionnaire(policy_type),
+            answers,
+            profile,
+            jurisdictions,
+            effective_date=effective_date,
+            version=number,
+        )
+        rendering = render_source(template.body, context)
+        if rendering.problem:
+            where = f" (line {rendering.problem_line})" if rendering.problem_line else ""
+            reason = rendering.problem.rstrip(".") + "."
+            raise PolicyTemplateProblem(
+                f"The template “{template.name}” cannot be used{where}: {reason}\n"
+                "Nothing was created and your choices are kept. Fix the template in "
+                "Templates, ask its author to, or choose Built-in."
+            )
+
+    def save_as_template(
+        self,
+        version_id: uuid.UUID,
+        name: str,
+        team_id: uuid.UUID | None = None,
+        *,
+        description: str = "",
+        source: str | None = None,
+    ) -> Template:
+        """Save a policy's text (``source``, or the version's stored text) as a policy
+        template of the library: personal, or for a team the user can edit (teammates get
+        it with the next sync). Raises :class:`PolicyTemplateProblem` /
+        :class:`~desktop.domain.templates.TemplateProblem` saying what to fix."""
+        if self._library is None:
+            raise PolicyTemplateProblem(
+                "The template library is not available here, so the text cannot be saved "
+                "as a template."
+            )
+        if not name.strip():
+            raise PolicyTemplateProblem("Give the template a name.")
+        version = self.version(version_id)
+        doc = self.document(version.document_id)
+        body = version.source if source is None else source
+        if not body.strip():
+            raise PolicyTemplateProblem("The text is empty; write the policy text first.")
+        draft = template_draft(
+            name, doc.policy_type, body, description or f"{doc.title} — saved from Policies"
+        )
+        return self._library.create(draft, team_id)
 
     # -- the company profile ------------------------------------------------------------
 
@@ -233,9 +354,12 @@ class PolicyService:
         jurisdictions: Sequence[str] | None = None,
         title: str | None = None,
         answers: Mapping[str, Any] | None = None,
+        template_id: uuid.UUID | None = None,
     ) -> uuid.UUID:
-        """A new policy of ``policy_type`` with a first draft: the bundled template and
-        every default answer, for the jurisdictions of the company's markets."""
+        """A new policy of ``policy_type`` with a first draft: the bundled template (or the
+        library template ``template_id``) and every default answer, for the jurisdictions
+        of the company's markets. A library template that cannot be rendered in the
+        sandbox raises :class:`PolicyTemplateProblem` and nothing is created."""
         questionnaire = self.catalog.questionnaire(policy_type)
         profile = self.profile()
         chosen = (
@@ -245,6 +369,13 @@ class PolicyService:
         cleaned, _problems = validate_answers(
             questionnaire, start, profile=profile.answers, jurisdictions=chosen
         )
+        source = self.catalog.template(policy_type)
+        template_version: int | None = None
+        if template_id is not None:
+            template = library_template(self._library, template_id, policy_type)
+            self._checked_template(template, policy_type, cleaned, profile.answers, chosen)
+            source = template.body
+            template_version = current_seq(self._library, template_id) if self._library else None
         doc_id, version_id, now = uuid.uuid4(), uuid.uuid4(), _now()
         with self._db.session() as conn:
             repo.insert_document(
@@ -256,11 +387,13 @@ class PolicyService:
                 doc_id,
                 1,
                 cleaned,
-                self.catalog.template(policy_type),
+                source,
                 None,
                 author,
                 now,
                 changelog="First version.",
+                template_id=template_id,
+                template_version=template_version,
             )
             self._sync_checklist(conn, version_id, chosen)
         return doc_id
@@ -353,10 +486,22 @@ class PolicyService:
         with self._db.session() as conn:
             repo.update_version(conn, version_id, _now(), source=source)
 
+    def template_source(self, version_id: uuid.UUID) -> str:
+        """The text of the template a version started from: its library template's current
+        text while it is still in the library, else the bundled template."""
+        version = self.version(version_id)
+        policy_type = self.document(version.document_id).policy_type
+        if version.template_id is not None and self._library is not None:
+            template = self._library.get(version.template_id)
+            if template is not None and not template.deleted:
+                return template.body
+        return self.catalog.template(policy_type)
+
     def reset_source(self, version_id: uuid.UUID) -> str:
-        """Put the bundled template back as the draft's text (returns it)."""
-        version = self._editable(version_id)
-        source = self.catalog.template(self.document(version.document_id).policy_type)
+        """Put the template back as the draft's text (returns it): the library template
+        the policy started from, or the bundled one."""
+        self._editable(version_id)
+        source = self.template_source(version_id)
         self.save_source(version_id, source)
         return source
 
@@ -412,6 +557,8 @@ class PolicyService:
                 None,
                 author or latest.author,
                 now,
+                template_id=latest.template_id,
+                template_version=latest.template_version,
             )
             self._sync_checklist(conn, new_id, doc.jurisdictions)
         return self.version(new_id)

@@ -73,6 +73,10 @@ class VersionRecord:
     created_at: datetime
     updated_at: datetime
     approved_at: datetime | None
+    # The library template the text came from (None: the bundled one) and which of its
+    # versions (the library's version seq).
+    template_id: uuid.UUID | None = None
+    template_version: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,7 +228,8 @@ def delete_document(conn: sqlite3.Connection, id: uuid.UUID, deleted: bool, now:
 
 _VERSION_COLUMNS = (
     "id, document_id, number, state, answers, source, effective_date, author, reviewer,"
-    " changelog, notice, frozen_hash, created_at, updated_at, approved_at"
+    " changelog, notice, frozen_hash, created_at, updated_at, approved_at, template_id,"
+    " template_version"
 )
 
 
@@ -245,6 +250,8 @@ def _version(row: Sequence[Any]) -> VersionRecord:
         py_time(row[12]),
         py_time(row[13]),
         py_time(row[14]) if row[14] else None,
+        py_uuid(row[15]) if row[15] else None,
+        row[16],
     )
 
 
@@ -259,11 +266,13 @@ def insert_version(
     author: str,
     now: datetime,
     changelog: str = "",
+    template_id: uuid.UUID | None = None,
+    template_version: int | None = None,
 ) -> None:
     stamp = db_time(now)
     conn.execute(
         f"INSERT INTO policy_versions ({_VERSION_COLUMNS}) VALUES"
-        " (?, ?, ?, 'draft', ?, ?, ?, ?, NULL, ?, '', NULL, ?, ?, NULL)",
+        " (?, ?, ?, 'draft', ?, ?, ?, ?, NULL, ?, '', NULL, ?, ?, NULL, ?, ?)",
         (
             db_uuid(id),
             db_uuid(document_id),
@@ -275,6 +284,8 @@ def insert_version(
             changelog,
             stamp,
             stamp,
+            db_uuid(template_id) if template_id is not None else None,
+            template_version,
         ),
     )
     touch_document(conn, document_id, now)
@@ -316,6 +327,8 @@ def update_version(
         "state",
         "frozen_hash",
         "approved_at",
+        "template_id",
+        "template_version",
     }
     unknown = set(fields) - allowed
     if unknown:
@@ -327,6 +340,8 @@ def update_version(
             value = json.dumps(value, sort_keys=True)
         elif name == "approved_at" and value is not None:
             value = db_time(value)
+        elif name == "template_id" and value is not None:
+            value = db_uuid(value)
         sets.append(f"{name} = ?")
         params.append(value)
     sets.append("updated_at = ?")

@@ -532,7 +532,18 @@ class MainWindow(QMainWindow):
             else:
                 from desktop.ui.views.templates import TemplatesView
 
-                page = self._add_page(TemplatesView(self.services.templates, self.services.sync))
+                policies = self.services.policies
+                page = self._add_page(
+                    TemplatesView(
+                        self.services.templates,
+                        self.services.sync,
+                        policy_types=(
+                            {t: q.title for t, q in policies.catalog.questionnaires.items()}
+                            if policies is not None
+                            else None
+                        ),
+                    )
+                )
                 page.message.connect(self.show_message)
                 if self.sync_controller is not None:
                     page.changed.connect(self.sync_controller.local_change)

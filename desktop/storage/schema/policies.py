@@ -86,6 +86,9 @@ class PolicyVersionRow(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
     approved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # Which library template the text started from (migration 0005); NULL: the bundled one.
+    template_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    template_version: Mapped[int | None] = mapped_column(Integer)  # the library's version seq
 
 
 class PolicyReviewCommentRow(Base):

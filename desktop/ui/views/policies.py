@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 from desktop.domain.policy import NOT_LEGAL_ADVICE
 from desktop.domain.policy_review import ReviewError, ReviewState, can_edit
 from desktop.domain.policy_text import Placeholder, sections
+from desktop.domain.templates import TemplateProblem
 from desktop.services.policies import (
     AnswersRefused,
     PolicyService,
@@ -42,6 +43,7 @@ from desktop.services.policies import (
 )
 from desktop.services.policies_plain import PlainLanguageProblem, Rewrite, providers, rewrite_plain
 from desktop.services.policies_render import ExportBlocked, markdown_to_html
+from desktop.services.policies_templates import PolicyTemplateProblem
 from desktop.storage.policies import DocumentRecord, FrozenVersion, VersionRecord
 from desktop.ui import theme
 from desktop.ui.dialogs.policy_new import NewPolicyDialog
@@ -77,6 +79,7 @@ class PoliciesView(QWidget):
     message = Signal(str)  # a short status line for the window
     preview_ready = Signal()  # a preview was shown (tests wait for it)
     exported = Signal(object)  # Path of a finished export
+    template_saved = Signal(object)  # uuid of a template saved to the library
 
     def __init__(
         self,
@@ -199,7 +202,12 @@ class PoliciesView(QWidget):
         self.doc_title.setStyleSheet("font-size: 15pt;")
         self.doc_state = pill("Draft")
         self.doc_version = label("", "Muted")
+        self.doc_origin = ElidedLabel("", "Muted")
+        self.doc_origin.setAccessibleName("Template this policy started from")
+        self.doc_origin.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.doc_origin.hide()
         top.addWidget(self.doc_title, 1)
+        top.addWidget(self.doc_origin, 1)
         top.addWidget(self.doc_state)
         col.addLayout(top)
         top = QHBoxLayout()
@@ -293,9 +301,16 @@ class PoliciesView(QWidget):
         )
         self.plain_button.clicked.connect(self.rewrite_selection)
         tactions.addWidget(self.plain_button)
+        self.save_template_button = button("Save as template…", variant="ghost")
+        self.save_template_button.setToolTip(
+            "Save this text as a policy template in your library, personal or for your "
+            "team (teammates get it when they sync)"
+        )
+        self.save_template_button.clicked.connect(self.save_as_template)
+        tactions.addWidget(self.save_template_button)
         self.reset_text = button("Restore template", variant="ghost")
         self.reset_text.setToolTip(
-            "Put the bundled template back (your edits can be undone with Ctrl+Z)"
+            "Put the template this policy started from back (your edits can be undone with Ctrl+Z)"
         )
         self.reset_text.clicked.connect(self.restore_template)
         tactions.addWidget(self.reset_text)
@@ -398,6 +413,15 @@ class PoliciesView(QWidget):
         theme.set_state(self.doc_state, "tone", "neutral" if tone == "muted" else tone)
         jur = ", ".join(j.upper().replace("_", "-") for j in doc.jurisdictions) or "no jurisdiction"
         self.doc_version.setText(f"Version {version.number} · {jur}")
+        origin = self.service.template_origin(version)
+        if origin is not None:
+            number = f" · v{origin.number}" if origin.number is not None else ""
+            self.doc_origin.setText(
+                f"From “{origin.name}” · {origin.where}{number}"
+                if origin.available
+                else "From a template no longer in the library"
+            )
+        self.doc_origin.setVisible(origin is not None)
         self.effective.blockSignals(True)
         if version.effective_date:
             day = date.fromisoformat(version.effective_date)
@@ -409,6 +433,7 @@ class PoliciesView(QWidget):
         self.editor.set_source(version.source)
         self.editor.set_read_only(not editable)
         self.reset_text.setEnabled(editable)
+        self.save_template_button.setVisible(self.service.has_template_library)
         self.frozen_box.setVisible(state in (ReviewState.APPROVED, ReviewState.IN_REVIEW))
         if state is ReviewState.APPROVED:
             self.frozen.setText(
@@ -504,7 +529,7 @@ class PoliciesView(QWidget):
     def restore_template(self) -> None:
         if self.version is None:
             return
-        source = self.service.catalog.template(self.document.policy_type if self.document else "")
+        source = self.service.template_source(self.version.id)
         cursor = self.editor.text.textCursor()
         cursor.select(cursor.SelectionType.Document)
         cursor.insertText(source)  # one undoable edit
@@ -768,25 +793,83 @@ class PoliciesView(QWidget):
             self.service.applicable_types(),
             jurisdictions_for(profile.answers),
             self,
+            template_choices=self.service.template_choices,
+            create=self._create,
         )
         dialog.setStyleSheet(theme.stylesheet())
-        dialog.accepted.connect(
-            lambda: self._create(dialog.chosen_type(), dialog.chosen_jurisdictions())
-        )
         self.new_dialog = dialog
         dialog.open()
 
-    def _create(self, policy_type: str | None, jurisdictions: list[str]) -> None:
-        if policy_type is None:
-            return
+    def _create(
+        self, policy_type: str, jurisdictions: list[str], template_id: uuid.UUID | None = None
+    ) -> None:
+        """Create the draft in the background (a library template is rendered in the
+        sandbox first, under its time limit); a problem goes back to the dialog, which
+        keeps its choices."""
         author = self.review.author.text().strip()
-        doc_id = self.service.create_document(
-            policy_type, author=author, jurisdictions=jurisdictions
+        dialog = self.new_dialog
+
+        def failed(_what: str, exc: BaseException) -> None:
+            dialog.show_problem(user_message(exc))
+
+        self.runner.run(
+            "Creating the draft",
+            lambda: self.service.create_document(
+                policy_type, author=author, jurisdictions=jurisdictions, template_id=template_id
+            ),
+            owner=self,
+            on_done=lambda doc_id: self._created(dialog, doc_id, template_id),
+            on_error=failed,
         )
-        self.message.emit("Draft created from the template. Answer the questions to fill it in.")
+
+    def _created(
+        self, dialog: NewPolicyDialog, doc_id: uuid.UUID, template_id: uuid.UUID | None
+    ) -> None:
+        dialog.created()
+        self.message.emit(
+            "Draft created from the "
+            + ("library template" if template_id else "template")
+            + ". Answer the questions to fill it in."
+        )
         self.document = None
         self.refresh(doc_id)
         self.tabs.setCurrentIndex(0)
+
+    def save_as_template(self) -> None:
+        """Offer to save the text in the editor as a policy template of the library."""
+        if self.version is None or self.document is None:
+            return
+        from desktop.ui.dialogs.policy_save_template import SaveTemplateDialog
+
+        version_id = self.version.id
+        questionnaire = self.service.catalog.questionnaire(self.document.policy_type)
+        source = self.editor.source()
+
+        def save(name: str, team_id: uuid.UUID | None, description: str) -> str | None:
+            try:
+                template = self.service.save_as_template(
+                    version_id, name, team_id, description=description, source=source
+                )
+            except (PolicyTemplateProblem, TemplateProblem) as exc:
+                return exc.user_message
+            where = "your library" if template.team_id is None else "your team's library"
+            self.message.emit(
+                f"Saved “{template.name}” to {where}. It is offered for new "
+                f"{questionnaire.title.lower()} policies."
+            )
+            self.template_saved.emit(template.id)
+            return None
+
+        dialog = SaveTemplateDialog(
+            self.document.title,
+            questionnaire.title,
+            self.service.template_teams(),
+            save,
+            self,
+        )
+        dialog.setStyleSheet(theme.stylesheet())
+        self.save_template_dialog = dialog
+        dialog.open()
 
     def delete_current(self) -> None:
         if self.document is None:

@@ -10,7 +10,7 @@ templates read-only, with the reason and the way out (duplicate, or ask an owner
 from __future__ import annotations
 
 import uuid
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -44,11 +44,12 @@ from desktop.ui import theme
 from desktop.ui.models.base import Role
 from desktop.ui.models.templates import TemplateListModel
 from desktop.ui.tasks import TaskRunner
-from desktop.ui.widgets.common import EmptyState, PageHeader, button, label
+from desktop.ui.widgets.common import EmptyState, PageHeader, button, label, page_runner
 from desktop.ui.widgets.delegates import CardList, CardStyle
 
 PERSONAL = "personal"
 UNDO_MS = 10_000
+POLICY_TYPE = "policy_type"  # a policy template's extra field: which policy it is for
 
 
 class Banner(QFrame):
@@ -99,12 +100,16 @@ class TemplatesView(QWidget):
         templates: TemplateService,
         sync: SyncService | None = None,
         parent: QWidget | None = None,
+        *,
+        policy_types: Mapping[str, str] | None = None,
     ) -> None:
+        """``policy_types``: Policy Studio's types (id -> title), offered for policy
+        templates so the studio knows which policies each one is for."""
         super().__init__(parent)
         self.setObjectName("Page")
         self.templates = templates
+        self.policy_types = dict(policy_types or {})
         self.sync = sync  # for the team's full history (None: offline-only app)
-        self._own_runner: TaskRunner | None = None
         self.current: Template | None = None  # None with the editor open: a new template
         self._loaded_draft: TemplateDraft | None = None  # the text the form was filled from
         self._new_kind = TemplateKind.CONTENT
@@ -279,7 +284,15 @@ class TemplatesView(QWidget):
         self.tags = QLineEdit()
         self.tags.setPlaceholderText("Tags, separated by commas")
         self.tags.setAccessibleName("Tags")
+        self.policy_type = QComboBox()
+        self.policy_type.setAccessibleName("Policy type")
+        self.policy_type.setToolTip(
+            "Which policy this template is for: Policies offers it when you create a new "
+            "policy of this type"
+        )
+        self.policy_type.setVisible(False)
         meta.addWidget(self.kind)
+        meta.addWidget(self.policy_type)
         meta.addWidget(self.where)
         meta.addWidget(self.tags, 1)
         col.addLayout(meta)
@@ -326,8 +339,26 @@ class TemplatesView(QWidget):
             edit.textEdited.connect(self._mark_dirty)
         self.body.textChanged.connect(self._mark_dirty)
         self.kind.currentIndexChanged.connect(self._mark_dirty)
+        self.kind.currentIndexChanged.connect(lambda _i: self._show_policy_type())
+        self.policy_type.currentIndexChanged.connect(self._mark_dirty)
         self.where.currentIndexChanged.connect(self._mark_dirty)
         return page
+
+    def _fill_policy_type(self, value: str) -> None:
+        """The policy types to choose from, with ``value`` chosen (kept even when this
+        Playbook does not know it, so a newer teammate's choice is not lost)."""
+        self.policy_type.blockSignals(True)
+        self.policy_type.clear()
+        self.policy_type.addItem("Policy type: not set", "")
+        for type_id, title in self.policy_types.items():
+            self.policy_type.addItem(f"For: {title}", type_id)
+        if value and self.policy_type.findData(value) < 0:
+            self.policy_type.addItem(f"For: {value} (unknown here)", value)
+        self.policy_type.setCurrentIndex(max(0, self.policy_type.findData(value)))
+        self.policy_type.blockSignals(False)
+
+    def _show_policy_type(self) -> None:
+        self.policy_type.setVisible(self.kind.currentData() == TemplateKind.POLICY.value)
 
     # -- the list ---------------------------------------------------------------------
 
@@ -443,6 +474,8 @@ class TemplatesView(QWidget):
         self._loading = True
         self.name.setText(template.name)
         self.kind.setCurrentIndex(max(0, self.kind.findData(template.kind.value)))
+        self._fill_policy_type(template.draft.extra.get(POLICY_TYPE, ""))
+        self._show_policy_type()
         self._fill_where(template)
         self.tags.setText(", ".join(template.tags))
         self.description.setText(template.draft.description)
@@ -459,6 +492,7 @@ class TemplatesView(QWidget):
             edit.setReadOnly(not editable.can_edit)
         self.body.setReadOnly(not editable.can_edit)
         self.kind.setEnabled(editable.can_edit)
+        self.policy_type.setEnabled(editable.can_edit)
         self.where.setEnabled(editable.can_edit)
         self.save_button.setEnabled(editable.can_edit)
         self.delete_button.setEnabled(editable.can_edit)
@@ -499,6 +533,8 @@ class TemplatesView(QWidget):
         self.list.clearSelection()
         self.name.setText("")
         self.kind.setCurrentIndex(max(0, self.kind.findData(kind.value)))
+        self._fill_policy_type("")
+        self._show_policy_type()
         self._fill_where(None)
         self.tags.setText("")
         self.description.setText("")
@@ -508,7 +544,7 @@ class TemplatesView(QWidget):
         for edit in (self.name, self.tags, self.description):
             edit.setReadOnly(False)
         self.body.setReadOnly(False)
-        for widget in (self.kind, self.where, self.save_button):
+        for widget in (self.kind, self.policy_type, self.where, self.save_button):
             widget.setEnabled(True)
         for widget in (
             self.delete_button,
@@ -526,9 +562,16 @@ class TemplatesView(QWidget):
 
     def draft(self) -> TemplateDraft:
         """The form as a draft (extra fields of the open template are kept)."""
-        extra = self.current.draft.extra if self.current is not None else {}
+        extra = dict(self.current.draft.extra) if self.current is not None else {}
+        kind = TemplateKind(self.kind.currentData())
+        if kind is TemplateKind.POLICY:
+            chosen = str(self.policy_type.currentData() or "")
+            if chosen:
+                extra[POLICY_TYPE] = chosen
+            else:
+                extra.pop(POLICY_TYPE, None)
         return TemplateDraft(
-            kind=TemplateKind(self.kind.currentData()),
+            kind=kind,
             name=self.name.text().strip() or "Untitled template",
             body=self.body.toPlainText(),
             description=self.description.text().strip(),
@@ -646,13 +689,7 @@ class TemplatesView(QWidget):
     @property
     def runner(self) -> TaskRunner:
         """The window's TaskRunner (a page of its own when shown alone, in tests)."""
-        window = self.window()
-        runner = getattr(window, "runner", None) if window is not self else None
-        if isinstance(runner, TaskRunner):
-            return runner
-        if self._own_runner is None:
-            self._own_runner = TaskRunner(parent=self)
-        return self._own_runner
+        return page_runner(self)
 
     def _after_restore(self, template: Template) -> None:
         self.refresh(select=template.id)

@@ -17,7 +17,7 @@ from desktop.storage.models import Base
 POLICY_TABLES = {t for t in Base.metadata.tables if t.startswith("policy_")}
 
 
-def test_policy_tables_match_the_0004_migration(tmp_path: Path) -> None:
+def test_policy_tables_match_the_migrations(tmp_path: Path) -> None:
     assert schema.PolicyVersionRow.__tablename__ in POLICY_TABLES
     path = tmp_path / "db.sqlite3"
     Database.open(path).close()
