@@ -37,12 +37,14 @@ PACKAGING = ROOT / "packaging"
 APP_ID = "com.playbook.Playbook"
 SIGNING_KEY_VAR = "PLAYBOOK_SIGNING_KEY"
 
-# Shared libraries the frozen build needs from the system on Debian/Ubuntu: Qt's xcb
-# platform plugin, OpenGL/EGL and fonts, and WeasyPrint's Pango.
+# Shared libraries the frozen build needs from the system on Debian/Ubuntu: what Qt's xcb
+# platform plugin links (objdump -p libQt6XcbQpa.so.6), OpenGL/EGL and fonts, and
+# WeasyPrint's Pango.
 DEB_DEPENDS = (
-    "libc6 (>= 2.31), libegl1, libgl1, libfontconfig1, libfreetype6, libxkbcommon0, "
-    "libxkbcommon-x11-0, libxcb-cursor0, libxcb-icccm4, libxcb-image0, libxcb-keysyms1, "
-    "libxcb-randr0, libxcb-render-util0, libxcb-shape0, libxcb-xinerama0, libxcb-xkb1, "
+    "libc6 (>= 2.31), libegl1, libgl1, libglib2.0-0, libfontconfig1, libfreetype6, "
+    "libx11-xcb1, libxkbcommon0, libxkbcommon-x11-0, libxcb-cursor0, libxcb-icccm4, "
+    "libxcb-image0, libxcb-keysyms1, libxcb-randr0, libxcb-render0, libxcb-render-util0, "
+    "libxcb-shape0, libxcb-shm0, libxcb-sync1, libxcb-util1, libxcb-xfixes0, libxcb-xkb1, "
     "libdbus-1-3, libpango-1.0-0, libpangoft2-1.0-0, libharfbuzz0b"
 )
 

@@ -109,6 +109,13 @@ def test_the_deb_installs_a_menu_entry_icon_and_appstream_metadata(dist: Path) -
     ):
         assert path in listing, path
     assert "root/root" in listing.splitlines()[0]
+    # Every dependency names a real package: installed here, or known to apt.
+    depends = info.split("Depends:", 1)[1].strip()
+    for name in (d.split()[0] for d in depends.split(", ")):
+        known = subprocess.run(["dpkg", "-s", name], capture_output=True, check=False)
+        if known.returncode != 0:
+            known = subprocess.run(["apt-cache", "show", name], capture_output=True, check=False)
+        assert known.returncode == 0, f"the .deb depends on {name}, which Debian does not know"
 
 
 @pytest.mark.timeout(BUILD_TIMEOUT + 600)
