@@ -169,8 +169,8 @@ class ProgressEvent(Base):
 
 
 class QuizAnswer(Base):
-    """A quiz attempt that names its question, for analytics: copied from the event and
-    its ``detail`` by a trigger on ``changes`` (migration 0002)."""
+    """A quiz attempt that names its question, for analytics: written by the push with
+    its event, from the event's ``detail`` (``sync._quiz_answer``)."""
 
     __tablename__ = "quiz_answers"
     event_id: Mapped[uuid.UUID] = mapped_column(

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -16,7 +18,14 @@ from sync_server import protocol as p
 from sync_server.auth import CurrentPrincipal, OneSnapshot, Principal, Session
 from sync_server.changes import ChangeWriter
 from sync_server.errors import ApiError, forbidden
-from sync_server.models import AppliedMutation, ChangeEntry, ProgressEvent, Record, SyncScope
+from sync_server.models import (
+    AppliedMutation,
+    ChangeEntry,
+    ProgressEvent,
+    QuizAnswer,
+    Record,
+    SyncScope,
+)
 from sync_server.ratelimit import enforce
 from sync_server.rules.access import can_read, can_write, parse_scope
 from sync_server.settings import Settings
@@ -70,6 +79,7 @@ async def push(session: AsyncSession, principal: Principal, body: p.PushRequest)
         else:
             known_events.add(some_id)
     events: list[dict[str, Any]] = []
+    answers: list[dict[str, Any]] = []
     applied: list[dict[str, Any]] = []
     results: list[p.MutationResult] = []
     for m in body.mutations:
@@ -77,7 +87,7 @@ async def push(session: AsyncSession, principal: Principal, body: p.PushRequest)
             results.append(done[m.mutation_id])
             continue
         if isinstance(m, p.ProgressEventMutation):
-            result = _apply_event(writer, m, principal, known_events, events)
+            result = _apply_event(writer, m, principal, known_events, events, answers)
         elif isinstance(m, p.RecordPutMutation):
             result = await _apply_record(session, writer, m, principal)
         elif isinstance(m, p.TemplatePutMutation):
@@ -97,6 +107,8 @@ async def push(session: AsyncSession, principal: Principal, body: p.PushRequest)
     await session.flush()
     if events:
         await session.execute(pg_insert(ProgressEvent).on_conflict_do_nothing(), events)
+    if answers:  # after their events (foreign key), in the same transaction
+        await session.execute(pg_insert(QuizAnswer).on_conflict_do_nothing(), answers)
     await writer.flush()
     if applied:
         await session.execute(pg_insert(AppliedMutation), applied)
@@ -109,8 +121,11 @@ def _apply_event(
     principal: Principal,
     known: set[uuid.UUID],
     rows: list[dict[str, Any]],
+    answers: list[dict[str, Any]],
 ) -> p.MutationResult:
-    """Progress is a union of events: an event already stored is not stored twice."""
+    """Progress is a union of events: an event already stored is not stored twice. A
+    quiz attempt that names its question also becomes a typed ``quiz_answers`` row, which
+    the analytics read instead of the change log's JSON."""
     if m.event_id in known:
         return p.MutationResult(mutation_id=m.mutation_id, status="applied")
     known.add(m.event_id)
@@ -138,7 +153,31 @@ def _apply_event(
             "occurred_at": m.occurred_at,
         }
     )
+    answer = _quiz_answer(m, principal)
+    if answer is not None:
+        answers.append(answer)
     return p.MutationResult(mutation_id=m.mutation_id, status="applied", sequence=seq)
+
+
+def _quiz_answer(m: p.ProgressEventMutation, principal: Principal) -> dict[str, Any] | None:
+    """The answer as the device described it in ``detail``: the question id (any JSON,
+    as text, at most 200 characters like every id) and ``correct`` only when it is a
+    boolean; None for events that are not attempts at a named question."""
+    detail = m.detail or {}
+    question = detail.get("question_id")
+    if m.type != "attempt" or question is None:
+        return None
+    correct = detail.get("correct")
+    return {
+        "event_id": m.event_id,
+        "user_id": principal.user_id,
+        "course_id": m.course_id,
+        "lesson_id": m.lesson_id,
+        "question_id": (question if isinstance(question, str) else json.dumps(question))[:200],
+        "correct": correct if isinstance(correct, bool) else None,
+        "score": m.score,
+        "at": m.occurred_at or datetime.now(UTC),
+    }
 
 
 async def _apply_record(

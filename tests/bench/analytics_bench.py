@@ -214,10 +214,29 @@ async def _seed(url: str) -> tuple[str, str]:
             records=conflicts,
             columns=["id", "template_id", "base_version", "head_version", "fields", "author_id"],
         )
+        # The typed quiz answers a push writes with each attempt (sync._quiz_answer), made
+        # from the seeded rows by the same statement the migration uses for old events.
+        await conn.execute(_quiz_answer_backfill())
         await conn.execute("ANALYZE")
     finally:
         await conn.close()
     return str(team_id), "m000@example.com"
+
+
+def _quiz_answer_backfill() -> str:
+    import importlib.util
+
+    import sync_server.migrations
+
+    folder = Path(sync_server.migrations.__file__).parent / "versions"
+    spec = importlib.util.spec_from_file_location(
+        "analytics_migration", folder / "0002_analytics_indexes.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return str(module._COPY.format(changes="changes c"))
 
 
 async def _timed(http: httpx.AsyncClient, path: str, params: dict[str, str] | None = None) -> float:

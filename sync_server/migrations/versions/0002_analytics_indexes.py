@@ -7,10 +7,10 @@
   whether it was right (devices send both in the event's free-form ``detail``, which the
   server otherwise keeps only inside the change log's JSON; reading it from there made
   per-question figures for a 200-member team cost ~400 ms), next to the event's member,
-  course, lesson, score and time, so the per-question figures read this table alone. A
-  row trigger on ``changes`` copies it when a push writes the event's change row (a push
-  inserts the event first, in the same transaction; a rolled-back push leaves nothing);
-  existing events are copied here. Deleting an account deletes its answers.
+  course, lesson, score and time, so the per-question figures read this table alone. The
+  push writes it with the event (``sync_server.sync._quiz_answer``); events stored before
+  this revision are copied here from the change log. Deleting an account deletes its
+  answers.
 
 Revision ID: 0002
 Revises: 0001
@@ -26,8 +26,9 @@ down_revision = "0001"
 branch_labels = None
 depends_on = None
 
-# The answer as the device described it: a question id (at most 200 characters, like
-# every id), and ``correct`` only when it is a JSON boolean; the rest from the event row.
+# Events stored before this revision: the answer as the device described it (a question
+# id, at most 200 characters like every id, and ``correct`` only when it is a JSON
+# boolean), the rest from the event row; the same rule as ``sync._quiz_answer``.
 _COPY = """
     INSERT INTO quiz_answers
         (event_id, user_id, course_id, lesson_id, question_id, correct, score, at)
@@ -40,9 +41,6 @@ _COPY = """
     WHERE c.kind = 'progress_event' AND c.data -> 'detail' ->> 'question_id' IS NOT NULL
     ON CONFLICT (event_id) DO NOTHING
 """
-
-# The trigger's row, as the ``changes c`` the statement reads.
-_NEW_ROW = "(SELECT NEW.entity_id AS entity_id, NEW.kind AS kind, NEW.data AS data) c"
 
 
 def upgrade() -> None:
@@ -67,31 +65,10 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("event_id", name=op.f("pk_quiz_answers")),
     )
     op.create_index("ix_quiz_answers_user_course", "quiz_answers", ["user_id", "course_id"])
-    op.execute(
-        f"""
-        CREATE FUNCTION playbook_copy_quiz_answer() RETURNS trigger
-        LANGUAGE plpgsql AS $$
-        BEGIN
-            {_COPY.format(changes=_NEW_ROW)};
-            RETURN NULL;
-        END
-        $$
-        """
-    )
-    op.execute(
-        """
-        CREATE TRIGGER changes_copy_quiz_answer AFTER INSERT ON changes
-        FOR EACH ROW WHEN (NEW.kind = 'progress_event'
-                           AND NEW.data -> 'detail' ->> 'question_id' IS NOT NULL)
-        EXECUTE FUNCTION playbook_copy_quiz_answer()
-        """
-    )
     op.execute(_COPY.format(changes="changes c"))
 
 
 def downgrade() -> None:
-    op.execute("DROP TRIGGER changes_copy_quiz_answer ON changes")
-    op.execute("DROP FUNCTION playbook_copy_quiz_answer()")
     op.drop_table("quiz_answers")
     op.create_index(op.f("ix_progress_events_user_id"), "progress_events", ["user_id"])
     op.drop_index("ix_progress_events_user_course", table_name="progress_events")
