@@ -37,6 +37,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from desktop.integrations.providers.base import is_loopback
+
 MANAGED_ENV = "PLAYBOOK_MANAGED_SETTINGS"
 DEFAULT_REASON = "This setting is managed by your organisation's IT."
 MAX_FILE_BYTES = 64 * 1024
@@ -76,7 +78,7 @@ class ProviderPolicy:
         if self.rule is ProviderRule.NONE:
             return False
         if self.rule is ProviderRule.LOCAL:
-            return base_url is not None and is_loopback_url(base_url)
+            return base_url is not None and is_loopback(base_url)
         wanted = {a.rstrip("/").lower() for a in self.allowed}
         return name.lower() in wanted or (
             base_url is not None and base_url.rstrip("/").lower() in wanted
@@ -90,11 +92,6 @@ class ProviderPolicy:
             ProviderRule.LOCAL: "local servers on this machine only",
             ProviderRule.ANY: "any",
         }[self.rule]
-
-
-def is_loopback_url(url: str) -> bool:
-    host = (urlsplit(url).hostname or "").lower()
-    return host in {"localhost", "::1"} or host.startswith("127.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,6 +199,9 @@ def _parse(path: Path, raw: Mapping[str, Any]) -> ManagedSettings:
         value = raw.get(name, {})
         return value if isinstance(value, dict) else {}
 
+    def not_a_table(name: str) -> bool:  # e.g. `sync = "https://…"`: locked off, in doubt
+        return name in raw and not isinstance(raw[name], dict)
+
     sync_lock: Lock | None = None
     sync = table("sync")
     if "server_url" in sync:
@@ -214,7 +214,7 @@ def _parse(path: Path, raw: Mapping[str, Any]) -> ManagedSettings:
                 "sync is locked off."
             )
             sync_lock = Lock("", doubt)
-    elif isinstance(raw.get("sync"), list | str | int | float | bool):
+    elif not_a_table("sync"):
         sync_lock = Lock("", doubt)
 
     ai_lock: Lock | None = None
@@ -229,7 +229,7 @@ def _parse(path: Path, raw: Mapping[str, Any]) -> ManagedSettings:
             ai_lock = Lock(ProviderPolicy(ProviderRule.NONE), doubt)
         else:
             ai_lock = Lock(policy, reason)
-    elif "ai" in raw and not isinstance(raw["ai"], dict):
+    elif not_a_table("ai"):
         ai_lock = Lock(ProviderPolicy(ProviderRule.NONE), doubt)
 
     privacy = table("privacy")
@@ -242,7 +242,7 @@ def _parse(path: Path, raw: Mapping[str, Any]) -> ManagedSettings:
             else:
                 problems.append(f"privacy.{key} must be true or false; it is locked off.")
                 locks[key] = Lock(False, doubt)
-        elif "privacy" in raw and not isinstance(raw["privacy"], dict):
+        elif not_a_table("privacy"):
             locks[key] = Lock(False, doubt)
 
     return ManagedSettings(

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Makes sure the system libraries that Qt (PySide6 wheels) and WeasyPrint load at run time
-# are present. On Debian/Ubuntu as root it installs what is missing; elsewhere it stops and
+# Makes sure the system libraries that Qt (PySide6 wheels) and WeasyPrint load at run time,
+# and the tools the packaging tests use, are present. On Debian/Ubuntu as root it installs what is missing; elsewhere it stops and
 # names the packages to install. The Python packages come from requirements.lock.
 set -euo pipefail
 
@@ -47,6 +47,17 @@ for pair in "${libs[@]}"; do
   pkg=${pair#*:}
   have_lib "$soname" || missing+=("$pkg")
 done
+# Tools the release tests and `make dist` run: gpg/gpgv sign and verify, dpkg-deb builds
+# the .deb, PyInstaller reads binaries' dependencies with objdump.
+tools=(
+  "gpg:gnupg"
+  "gpgv:gpgv"
+  "dpkg-deb:dpkg"
+  "objdump:binutils"
+)
+for pair in "${tools[@]}"; do
+  command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")
+done
 # Qt needs at least one font to draw text, even offscreen.
 if ! fc-list 2>/dev/null | grep -q .; then missing+=("fonts-dejavu-core" "fontconfig"); fi
 
@@ -64,6 +75,6 @@ echo "Playbook needs these system packages, which are missing: ${missing[*]}" >&
 if command -v apt-get >/dev/null 2>&1; then
   echo "Install them with:  sudo apt-get install ${missing[*]}" >&2
 else
-  echo "Install the equivalents with your distribution's package manager (Qt 6 runtime libraries, Pango, HarfBuzz, fontconfig and a font)." >&2
+  echo "Install the equivalents with your distribution's package manager (Qt 6 runtime libraries, Pango, HarfBuzz, fontconfig and a font; GnuPG, binutils)." >&2
 fi
 exit 1

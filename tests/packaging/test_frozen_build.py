@@ -19,7 +19,11 @@ from tests.packaging.conftest import ROOT, SigningKey, sign_release, verify
 
 pytestmark = [
     pytest.mark.frozen,
-    pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux packaging"),
+    pytest.mark.skipif(
+        not sys.platform.startswith("linux"),
+        reason="builds the Linux packages (.deb, tar.gz); the Windows and macOS "
+        "packaging scripts need those OSes",
+    ),
 ]
 
 VERSION = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
