@@ -6,8 +6,8 @@ shell come first and are painted; only then, on the next turn of the event loop,
 database opened (asking the user about a problem file, over the window), the services
 built (storage, course parsing and Markdown are imported here) and handed to the window,
 which reads the library in the background. So this module imports the services and the
-storage only inside the functions that need them, and asyncio/qasync after the first
-frame (:func:`run_until_quit`).
+storage only inside the functions that need them; asyncio and qasync come with the first
+coroutine (:func:`run_until_quit`).
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ def build_services(db: Database, data_dir: Path, courses_dir: Path | None = None
     from desktop.integrations.secrets import OsKeyring
     from desktop.policy import load_managed
     from desktop.services.account import AccountService
+    from desktop.services.analytics import AnalyticsService
     from desktop.services.annotations import AnnotationService
     from desktop.services.container import Services
     from desktop.services.content import build_content_service, content_templates_from
@@ -44,6 +45,7 @@ def build_services(db: Database, data_dir: Path, courses_dir: Path | None = None
     from desktop.services.progress import ProgressService
     from desktop.services.search import SearchService
     from desktop.services.sync import SyncService
+    from desktop.services.team_analytics import TeamAnalyticsService
     from desktop.services.templates import TemplateService
     from desktop.storage.database import SqlFolderStore
 
@@ -53,6 +55,8 @@ def build_services(db: Database, data_dir: Path, courses_dir: Path | None = None
         log.warning("managed settings: %s", problem)
     lock = managed.sync_server_url  # IT may lock the sync server (or turn sync off)
     server_lock = (str(lock.value), lock.reason) if lock is not None else None
+    content = build_content_service(db, OsKeyring(), managed.ai_providers)
+    templates = TemplateService(db)
     services = Services(
         library=CourseLibrary(
             bundled_root=courses_dir or paths.bundled_courses_dir(),
@@ -62,12 +66,18 @@ def build_services(db: Database, data_dir: Path, courses_dir: Path | None = None
         annotations=AnnotationService(db),
         search=SearchService(db),
         settings=SettingsStore(paths.settings_path(data_dir)),
-        templates=TemplateService(db),
+        templates=templates,
         sync=sync,
         account=AccountService(sync, server_lock),
         policies=PolicyService(db),
-        content=build_content_service(db, OsKeyring(), managed.ai_providers),
+        content=content,
         managed=managed,
+        analytics=AnalyticsService(
+            db, lambda: {ct.id: ct.label for ct in content.content_types()} if content else {}
+        ),
+        team_analytics=TeamAnalyticsService(
+            sync, lambda tid: t.draft.name if (t := templates.get(tid)) else ""
+        ),
     )
     if services.content is not None and services.templates is not None:
         services.content.set_template_source(content_templates_from(services.templates))
@@ -195,9 +205,8 @@ def launch_window(data_dir: Path | None) -> Launch:
 
 
 def _first_frame_and_start(launch: Launch) -> None:
-    """Run Qt's own event loop until the window has painted its first frame and
-    :meth:`Launch.start` ran (right after it), so that asyncio and qasync are not
-    imported before the user sees the window."""
+    """Run Qt's event loop until the window has painted its first frame and
+    :meth:`Launch.start` ran (right after it)."""
     from PySide6.QtCore import QEventLoop
 
     waiting = QEventLoop()
@@ -207,7 +216,8 @@ def _first_frame_and_start(launch: Launch) -> None:
 
 
 def run_gui(data_dir: Path | None) -> int:
-    """Start the desktop app on a qasync loop; returns the process exit status."""
+    """Start the desktop app (its qasync loop comes with the first coroutine); returns the
+    process exit status."""
     from desktop.logs import setup_logging
 
     setup_logging(data_dir / "logs" if data_dir is not None else None)
@@ -222,23 +232,22 @@ def run_gui(data_dir: Path | None) -> int:
 def run_until_quit(app: QApplication, launch: Launch) -> int:
     """Run a launched app until it quits; returns the exit status.
 
-    Qt's own event loop paints the first frame and starts the app (:meth:`Launch.start`);
-    only then are asyncio and qasync imported and the qasync loop run."""
+    Qt's own event loop paints the first frame and starts the app (:meth:`Launch.start`),
+    then runs the app. The qasync loop starts on it with the first coroutine (sync, the
+    AI providers): a learner's session never imports asyncio, nor the TLS stack it pulls
+    in (:func:`desktop.ui.tasks.start_qasync_on_demand`)."""
+    from desktop.ui.tasks import close_qasync_loop, start_qasync_on_demand
+
     _first_frame_and_start(launch)
     if launch.failed:
         return 1
     if not launch.window.isVisible():  # closed by the user while it was opening
         return 0
-    import asyncio
-
-    import qasync
-
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
-    quit_requested = asyncio.Event()
-    app.aboutToQuit.connect(quit_requested.set)
-    with loop:
-        loop.run_until_complete(quit_requested.wait())
+    start_qasync_on_demand(app)
+    try:
+        app.exec()
+    finally:
+        close_qasync_loop()
     return 0
 
 

@@ -1,14 +1,17 @@
 """Analytics: a team's learning and template figures for its owners, your own for you.
 
 Every figure is an aggregate computed by PostgreSQL (``GROUP BY GROUPING SETS`` and
-``FILTER``): one statement reads the learners' events once and returns every lesson,
-course, learner, question and week figure; two more count template work. No member's raw
-events ever leave the server. The statements run in one read-only snapshot, so the
-figures of one answer agree with each other.
+``FILTER``): one statement returns every lesson, course, learner, question and week
+figure (and a team's learner x lesson cells as JSON); two more count template work. No
+member's raw events ever leave the server. The statements run in one read-only
+snapshot, so the figures of one answer agree with each other.
 
-Which question a quiz attempt answered, and whether it was right, comes from
-``quiz_answers`` (copied from the event and its ``detail`` when it is pushed; migration
-0002), so per-question figures never parse the change log's JSON.
+Without a date range the statement reads the per-learner sums that triggers keep
+(``sync_server.models.ROLLUPS``, migration 0003) instead of every event; with one, it
+reads the events of the range. Which question a quiz attempt answered, and whether it
+was right, comes from ``quiz_answers`` (copied from the event and its ``detail`` when
+it is pushed; migration 0002), so per-question figures never parse the change log's
+JSON.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from sync_server.errors import ApiError, forbidden
 from sync_server.rules.access import can_manage_team
 
 router = APIRouter(tags=["analytics"])
+
 
 # Dates outside this range are typing mistakes; PostgreSQL and Python disagree at the edges.
 _EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
@@ -109,15 +113,13 @@ def read_filters(course_id: str | None, since: datetime | None, until: datetime 
     return Filters(course_id or None, start, end)
 
 
-def _event_conditions(
-    f: Filters, *, with_since: bool = True, at: str = _AT
-) -> tuple[str, dict[str, Any]]:
+def _event_conditions(f: Filters, *, at: str = _AT) -> tuple[str, dict[str, Any]]:
     """The filters on events ``e`` (or quiz answers ``e``, whose time is ``e.at``)."""
     sql, params = "", dict[str, Any]()
     if f.course_id is not None:
         sql += " AND e.course_id = :course_id"
         params["course_id"] = f.course_id
-    if f.since is not None and with_since:
+    if f.since is not None:
         sql += f" AND {at} >= :since"
         params["since"] = f.since
     if f.until is not None:
@@ -147,7 +149,51 @@ def _dated(column: str, f: Filters) -> tuple[str, dict[str, Any]]:
 #   question a question across the learners (team) or one learner's question (own);
 #   week     a week across the learners.
 # A quiz score is the mean of question best scores, so it rolls up as sum / count.
-_LEARNING = """
+_FIGURES = """
+, lessons AS (
+    SELECT b.user_id, b.course_id, b.lesson_id, b.completed, b.best, b.attempts,
+           b.seconds, b.first_at, b.last_at,
+           q.questions, q.questions_correct, q.correct, q.quiz_sum, q.quiz_n
+    FROM by_lesson b
+    LEFT JOIN quiz q
+      ON q.user_id = b.user_id AND q.course_id = b.course_id AND q.lesson_id = b.lesson_id
+)
+SELECT 'lesson' AS kind, GROUPING(user_id, course_id, lesson_id) AS level,
+       user_id, course_id, lesson_id, NULL::varchar AS question_id, NULL::date AS week,
+       count(*) AS n,
+       count(*) FILTER (WHERE completed) AS n_completed,
+       max(best) AS best,
+       avg(best) AS average_best,
+       sum(attempts)::bigint AS attempts,
+       sum(correct)::bigint AS correct,
+       sum(seconds)::bigint AS seconds,
+       min(first_at) AS first_at,
+       max(last_at) AS last_at,
+       sum(questions)::bigint AS questions,
+       sum(questions_correct)::bigint AS questions_correct,
+       sum(quiz_sum) / NULLIF(sum(quiz_n), 0) AS quiz_score,
+       NULL::text AS cells
+FROM lessons
+GROUP BY GROUPING SETS ({lesson_sets})
+UNION ALL
+SELECT 'question', 0, {question_user}, course_id, lesson_id, question_id, NULL,
+       count(*), count(*) FILTER (WHERE correct > 0), max(best), avg(best),
+       sum(attempts)::bigint, sum(correct)::bigint, NULL, NULL, NULL,
+       NULL, NULL, avg(best), NULL
+FROM answers
+GROUP BY {question_user}, course_id, lesson_id, question_id
+UNION ALL
+SELECT 'week', 0, NULL, NULL, NULL, NULL, week,
+       count(DISTINCT user_id), sum(completions)::bigint, NULL, NULL,
+       sum(attempts)::bigint, NULL, sum(seconds)::bigint, NULL, NULL,
+       NULL, NULL, NULL, NULL
+FROM by_week
+GROUP BY week{cells}
+"""
+
+# With a date range: from the events themselves.
+_LEARNING = (
+    """
 WITH base AS (
     SELECT GROUPING(user_id, course_id, lesson_id, week) AS g,
            user_id, course_id, lesson_id, week,
@@ -166,6 +212,10 @@ WITH base AS (
         WHERE {who}{where}
     ) ev
     GROUP BY GROUPING SETS ((user_id, course_id, lesson_id), (week, user_id))
+), by_lesson AS (
+    SELECT * FROM base WHERE g = 1
+), by_week AS (
+    SELECT * FROM base WHERE g = 6
 ), answers AS (
     SELECT e.user_id, e.course_id, e.lesson_id, e.question_id,
            count(*) AS attempts,
@@ -183,62 +233,73 @@ WITH base AS (
            count(best) AS quiz_n
     FROM answers
     GROUP BY user_id, course_id, lesson_id
-), lessons AS (
-    SELECT b.user_id, b.course_id, b.lesson_id, b.completed, b.best, b.attempts,
-           b.seconds, b.first_at, b.last_at,
-           q.questions, q.questions_correct, q.correct, q.quiz_sum, q.quiz_n
-    FROM base b
-    LEFT JOIN quiz q
-      ON q.user_id = b.user_id AND q.course_id = b.course_id AND q.lesson_id = b.lesson_id
-    WHERE b.g = 1
+)"""
+    + _FIGURES
 )
-SELECT 'lesson' AS kind, GROUPING(user_id, course_id, lesson_id) AS level,
-       user_id, course_id, lesson_id, NULL::varchar AS question_id, NULL::date AS week,
-       count(*) AS n,
-       count(*) FILTER (WHERE completed) AS n_completed,
-       max(best) AS best,
-       avg(best) AS average_best,
-       sum(attempts)::bigint AS attempts,
-       sum(correct)::bigint AS correct,
-       sum(seconds)::bigint AS seconds,
-       min(first_at) AS first_at,
-       max(last_at) AS last_at,
-       sum(questions)::bigint AS questions,
-       sum(questions_correct)::bigint AS questions_correct,
-       sum(quiz_sum) / NULLIF(sum(quiz_n), 0) AS quiz_score
-FROM lessons
-GROUP BY GROUPING SETS ({lesson_sets})
+
+# Without one: from the sums the triggers of migration 0003 keep (``ROLLUPS``), a few
+# rows per learner and lesson instead of every event.
+_ROLLED_UP = (
+    """
+WITH by_lesson AS (
+    SELECT e.user_id, e.course_id, e.lesson_id, e.completions > 0 AS completed,
+           e.attempts, e.best, e.seconds, e.first_at, e.last_at
+    FROM analytics_lessons e
+    WHERE {who}{where}
+), by_week AS (
+    SELECT e.user_id, e.week, e.completions, e.attempts, e.seconds
+    FROM analytics_weeks e
+    WHERE {who}{where}
+), answers AS (
+    SELECT e.user_id, e.course_id, e.lesson_id, e.question_id, e.attempts, e.correct, e.best
+    FROM analytics_questions e
+    WHERE {who}{where}
+), quiz AS (
+    SELECT e.user_id, e.course_id, e.lesson_id, e.questions, e.questions_correct,
+           e.correct, e.quiz_sum, e.quiz_n
+    FROM analytics_quizzes e
+    WHERE {who}{where}
+)"""
+    + _FIGURES
+)
+# A team's learner x lesson figures come as one ``cells`` row per learner: a JSON array
+# of [lesson, completed, questions, questions right, seconds, quiz score] arrays, built
+# here (thousands of rows decoded and reshaped in Python cost more than the statement).
+# ``lesson`` indexes the team's lessons, which Python sorts by code point: "C" order.
+_CELLS = """
 UNION ALL
-SELECT 'question', 0, {question_user}, course_id, lesson_id, question_id, NULL,
-       count(*), count(*) FILTER (WHERE correct > 0), max(best), avg(best),
-       sum(attempts)::bigint, sum(correct)::bigint, NULL, NULL, NULL,
-       NULL, NULL, avg(best)
-FROM answers
-GROUP BY {question_user}, course_id, lesson_id, question_id
-UNION ALL
-SELECT 'week', 0, NULL, NULL, NULL, NULL, week,
-       count(*), sum(completions)::bigint, NULL, NULL,
-       sum(attempts)::bigint, NULL, sum(seconds)::bigint, NULL, NULL,
-       NULL, NULL, NULL
-FROM base WHERE g = 6
-GROUP BY week
+SELECT 'cells', 0, user_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+       NULL, NULL, NULL, NULL, NULL, NULL,
+       json_agg(json_build_array(ix, completed, COALESCE(questions, 0),
+                                 COALESCE(questions_correct, 0), seconds,
+                                 quiz_sum / NULLIF(quiz_n, 0)) ORDER BY ix)::text
+FROM (
+    SELECT l.*, dense_rank() OVER (ORDER BY course_id COLLATE "C",
+                                            lesson_id COLLATE "C") - 1 AS ix
+    FROM lessons l
+) cell
+GROUP BY user_id
 """
 _TEAM_SETS = {
-    "lesson_sets": "(user_id, course_id, lesson_id), (user_id, course_id), (user_id), "
-    "(course_id, lesson_id)",
+    "lesson_sets": "(user_id, course_id), (user_id), (course_id, lesson_id)",
     # A constant grouped on is no grouping at all: questions across the learners.
     "question_user": "NULL::uuid",
+    "cells": _CELLS,
 }
 _USER_SETS = {
     "lesson_sets": "(user_id, course_id, lesson_id), (user_id, course_id), (user_id)",
     "question_user": "user_id",
+    "cells": "",
 }
 
+# A learner's first event before ``until`` is their first event at all, if that is
+# before ``until``: so the sums answer it, whatever the range.
 _STARTED = """
-SELECT e.user_id, min({at}) AS started_at
-FROM progress_events e
+SELECT e.user_id, min(e.first_at) AS started_at
+FROM analytics_lessons e
 WHERE {who}{where}
 GROUP BY e.user_id
+HAVING {until}
 """
 
 _MEMBERS = """
@@ -308,24 +369,37 @@ class Figures:
 
 async def compute(session: AsyncSession, who: Who, f: Filters) -> Figures:
     """Every aggregate of one read-out, in the caller's (read-only) transaction."""
-    # The learning statement hashes dozens of groups per learner; with the default 4 MB a
-    # team of 200 spills its sorts to disk (measured: 800 ms instead of 350 ms). For this
-    # transaction only.
-    await session.execute(text(f"SET LOCAL work_mem = '{WORK_MEM}'"))
+    # For this transaction only. The learning statement hashes dozens of groups per
+    # learner; with the default 4 MB of work_mem a team of 200 spilled its sorts to disk
+    # (measured: 800 ms instead of 350 ms). With a date range it reads each member's
+    # events of the range through ix_progress_events_user_course_at; the default page
+    # cost (4, for disks) made the planner scan every member's events of all time in
+    # parallel instead (measured with 200 members: ~130 ms instead of ~60 ms).
+    await session.execute(
+        text(
+            f"SELECT set_config('work_mem', '{WORK_MEM}', true),"
+            " set_config('random_page_cost', '1.1', true),"
+            " set_config('max_parallel_workers_per_gather', '0', true)"
+        )
+    )
     where, params = _event_conditions(f)
     quiz_where, _ = _event_conditions(f, at="e.at")
     sets = _TEAM_SETS if who.team else _USER_SETS
+    statement = _LEARNING if f.since is not None or f.until is not None else _ROLLED_UP
     learning = await _rows(
         session,
-        _LEARNING.format(who=who.events, where=where, quiz_where=quiz_where, at=_AT, **sets),
+        statement.format(who=who.events, where=where, quiz_where=quiz_where, at=_AT, **sets),
         {**who.params, **params},
     )
     started: dict[uuid.UUID, datetime] | None = None
     if f.since is not None:  # "has started" looks further back than the range
-        where_all, params_all = _event_conditions(f, with_since=False)
+        where_all, params_all = _event_conditions(Filters(f.course_id))
+        until = "true"
+        if f.until is not None:
+            until, params_all["until"] = "min(e.first_at) < :until", f.until
         rows = await _rows(
             session,
-            _STARTED.format(who=who.events, where=where_all, at=_AT),
+            _STARTED.format(who=who.events, where=where_all, until=until),
             {**who.params, **params_all},
         )
         started = {r["user_id"]: r["started_at"] for r in rows}
@@ -401,6 +475,8 @@ def _lessons_done(r: Row) -> dict[str, Any]:
         "lessons_started": _int(r["n"]),
         "lessons_completed": _int(r["n_completed"]),
         **_effort(r),
+        "questions_answered": _int(r["questions"]),
+        "questions_correct": _int(r["questions_correct"]),
     }
 
 
@@ -445,6 +521,8 @@ _NOTHING_DONE: Row = {
     "correct": 0,
     "quiz_score": None,
     "seconds": 0,
+    "questions": 0,
+    "questions_correct": 0,
 }
 
 
@@ -453,15 +531,17 @@ def _sort_key(r: Row) -> tuple[str, str, str]:
 
 
 class _Shaped:
-    """The learning rows, sorted into what each part of the answer needs."""
+    """The learning rows, sorted into what each part of the answer needs. A learner's
+    lessons are compact cells pointing into ``team_lessons`` (a team's ``cells`` rows)
+    or full ``LessonStats`` (one's own)."""
 
     def __init__(self, figures: Figures) -> None:
-        self.lessons: dict[uuid.UUID, list[dict[str, Any]]] = {}
+        self.lessons: dict[uuid.UUID, list[Any]] = {}
+        self.cells: dict[uuid.UUID, str] = {}  # a team's: JSON text, see _team_json
         self.courses: dict[uuid.UUID, list[dict[str, Any]]] = {}
         self.totals: dict[uuid.UUID, Row] = {}
         self.team_lessons: list[Row] = []
         self.questions: list[Row] = []
-        self.weeks: list[dict[str, Any]] = []
         for r in sorted(figures.learning, key=_sort_key):  # code-point order, like Python
             kind, level = r["kind"], r["level"]
             if kind == "lesson":
@@ -475,6 +555,8 @@ class _Shaped:
                     self.team_lessons.append(r)
             elif kind == "question":
                 self.questions.append(r)
+            elif kind == "cells":
+                self.cells[r["user_id"]] = r["cells"]
         self.weeks = [
             _week(r)
             for r in sorted(
@@ -512,6 +594,7 @@ def team_analytics(
             "display_name": m["display_name"],
             "role": m["role"],
             **shaped.learner(m["id"]),
+            "lessons": shaped.cells.get(m["id"], "[]"),  # JSON text: see _team_json
         }
         for m in members
     ]
@@ -550,6 +633,8 @@ def team_analytics(
                 "members_completed": _int(r["n_completed"]),
                 "attempts": _int(r["attempts"]),
                 "seconds": _int(r["seconds"]),
+                "questions_answered": _int(r["questions"]),
+                "questions_correct": _int(r["questions_correct"]),
                 "average_best_score": _float(r["average_best"]),
                 "quiz_score": _float(r["quiz_score"]),
             }
@@ -597,6 +682,24 @@ def my_analytics(user_id: uuid.UUID, f: Filters, figures: Figures) -> dict[str, 
     }
 
 
+def _team_json(data: dict[str, Any]) -> Response:
+    """A team's answer, serialised like :func:`_json`, with each member's ``lessons``
+    cells put in as the JSON text PostgreSQL built (decoding 6,000 arrays only to
+    encode them again cost more than all the other shaping)."""
+    members = []
+    for member in data["members"]:
+        rest = dict(member)
+        cells = rest.pop("lessons")
+        rest["lessons"] = None  # now the last key: ...,"lessons":null}
+        head = to_json(rest)
+        members.append(head[: -len(b"null}")] + cells.encode() + b"}")
+    # Inside JSON strings quotes are escaped, so this key occurs once, at the top level.
+    body = to_json({**data, "members": None}).replace(
+        b'"members":null', b'"members":[' + b",".join(members) + b"]", 1
+    )
+    return Response(body, media_type="application/json")
+
+
 def _json(data: dict[str, Any]) -> Response:
     """Serialised by pydantic-core straight from the dicts. A 200-member answer is ~2 MB;
     validating it again on every request (FastAPI would, twice) cost more than computing
@@ -635,12 +738,12 @@ async def team_endpoint(
     if not can_manage_team(team_id, principal.roles):
         raise forbidden(
             "Only an owner of this team can see its members' figures; "
-            "your own are under My analytics."
+            "your own are at /v1/analytics/me (the app's Learning tab)."
         )
     f = read_filters(course_id, since, until)
     members = await _rows(session, _MEMBERS, {"team_id": team_id})
     figures = await compute(session, Who.team_members(team_id), f)
-    return _json(team_analytics(team_id, f, members, figures))
+    return _team_json(team_analytics(team_id, f, members, figures))
 
 
 @router.get("/analytics/me", response_model=p.MyAnalyticsOut, dependencies=[OneSnapshot])

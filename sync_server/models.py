@@ -9,6 +9,8 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    Column,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -16,6 +18,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Table,
     Text,
     func,
 )
@@ -248,3 +251,78 @@ class RateLimitHit(Base):
     key: Mapped[str] = mapped_column(String(400), primary_key=True)
     window_start: Mapped[datetime] = mapped_column(DateTime(timezone=True), primary_key=True)
     count: Mapped[int] = mapped_column(Integer)
+
+
+# -- analytics (migration 0003) --------------------------------------------------
+
+
+def _learner_key(*columns: Column[Any]) -> list[Column[Any]]:
+    user: Column[uuid.UUID] = Column(
+        "user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    return [user, Column("course_id", String(200), primary_key=True), *columns]
+
+
+# With a date range the analytics statements read the events: one member's, of one course, in a
+# time range (migration 0003).
+Index(
+    "ix_progress_events_user_course_at",
+    ProgressEvent.user_id,
+    ProgressEvent.course_id,
+    func.coalesce(ProgressEvent.occurred_at, ProgressEvent.received_at),
+    postgresql_include=["lesson_id", "type", "score", "seconds"],
+)
+
+# Per-learner sums that only the triggers of migration 0003 write (on every insert,
+# update, delete and truncate of ``progress_events`` / ``quiz_answers``) and only the
+# statements of :mod:`sync_server.analytics` read; the events stay the record.
+ROLLUPS = (
+    Table(
+        "analytics_lessons",
+        Base.metadata,
+        *_learner_key(
+            Column("lesson_id", String(200), primary_key=True),
+            Column("events", Integer, nullable=False),
+            Column("completions", Integer, nullable=False),
+            Column("attempts", Integer, nullable=False),
+            Column("best", Float),
+            Column("seconds", BigInteger, nullable=False),
+            Column("first_at", DateTime(timezone=True), nullable=False),
+            Column("last_at", DateTime(timezone=True), nullable=False),
+        ),
+    ),
+    Table(
+        "analytics_weeks",
+        Base.metadata,
+        *_learner_key(
+            Column("week", Date, primary_key=True),
+            Column("events", Integer, nullable=False),
+            Column("completions", Integer, nullable=False),
+            Column("attempts", Integer, nullable=False),
+            Column("seconds", BigInteger, nullable=False),
+        ),
+    ),
+    Table(
+        "analytics_questions",
+        Base.metadata,
+        *_learner_key(
+            Column("lesson_id", String(200), primary_key=True),
+            Column("question_id", String(200), primary_key=True),
+            Column("attempts", Integer, nullable=False),
+            Column("correct", Integer, nullable=False),
+            Column("best", Float),
+        ),
+    ),
+    Table(
+        "analytics_quizzes",
+        Base.metadata,
+        *_learner_key(
+            Column("lesson_id", String(200), primary_key=True),
+            Column("questions", Integer, nullable=False),
+            Column("questions_correct", Integer, nullable=False),
+            Column("correct", BigInteger, nullable=False),
+            Column("quiz_sum", Float),
+            Column("quiz_n", Integer, nullable=False),
+        ),
+    ),
+)

@@ -14,7 +14,6 @@ X post has one text).
 from __future__ import annotations
 
 import enum
-import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -481,4 +480,6 @@ def request_key(
         "prompt": normalise_text(prompt),
     }
     raw = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
+    import hashlib  # not at the top: it loads OpenSSL, and a learner never generates
+
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()

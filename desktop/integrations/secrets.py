@@ -38,6 +38,12 @@ class SecretStore(Protocol):
     @property
     def problem(self) -> str: ...
 
+    @property
+    def known_problem(self) -> str:
+        """``problem`` if the store was already looked at, else "" (never looks: finding
+        the OS keyring imports the ``keyring`` package and every backend, tens of MB)."""
+        ...
+
     def get(self, key: str) -> str | None: ...
 
     def set(self, key: str, value: str) -> None: ...
@@ -55,6 +61,10 @@ class MemorySecrets:
 
     @property
     def problem(self) -> str:
+        return self._problem
+
+    @property
+    def known_problem(self) -> str:
         return self._problem
 
     def get(self, key: str) -> str | None:
@@ -109,6 +119,10 @@ class OsKeyring:
         if self._problem is None:
             self._problem = keyring_problem()
         return self._problem
+
+    @property
+    def known_problem(self) -> str:
+        return self._problem or ""
 
     def get(self, key: str) -> str | None:
         if self.problem:

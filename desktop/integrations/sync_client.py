@@ -22,6 +22,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
 from typing import Any, TypeVar
 
 import httpx
@@ -184,6 +185,29 @@ class SyncClient:
 
     async def members(self, team_id: uuid.UUID) -> list[p.MemberOut]:
         return await self._call_list("GET", f"/teams/{team_id}/members", p.MemberOut)
+
+    async def team_analytics(
+        self,
+        team_id: uuid.UUID,
+        course_id: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> p.TeamAnalyticsOut:
+        """A team's learning and template figures (owners only: anyone else gets
+        ServerRefused ``forbidden``). ``since <= time < until``; None: no limit."""
+        from urllib.parse import urlencode
+
+        query = {
+            key: value
+            for key, value in (
+                ("course_id", course_id),
+                ("since", since.isoformat() if since else None),
+                ("until", until.isoformat() if until else None),
+            )
+            if value
+        }
+        path = f"/teams/{team_id}/analytics" + (f"?{urlencode(query)}" if query else "")
+        return await self._call("GET", path, p.TeamAnalyticsOut)
 
     async def set_role(self, team_id: uuid.UUID, user_id: uuid.UUID, role: str) -> p.MemberOut:
         body = p.MemberRoleUpdate.model_validate({"role": role})

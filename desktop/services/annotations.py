@@ -11,6 +11,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from desktop.domain.digests import uuid5
 from desktop.storage import annotations as repo
 from desktop.storage.database import Database
 
@@ -20,7 +21,8 @@ ANNOTATION_NAMESPACE = uuid.UUID("7c6f3a52-1f0e-5d4b-9a43-2b1d3c9e8f10")
 
 def annotation_id(kind: str, course_id: str, lesson_id: str, slide_id: str) -> uuid.UUID:
     """The stable id of the ``kind`` ("bookmark" or "note") annotation on a slide."""
-    return uuid.uuid5(ANNOTATION_NAMESPACE, "\x1f".join((kind, course_id, lesson_id, slide_id)))
+    # uuid.uuid5 would import hashlib and with it OpenSSL (desktop.domain.digests).
+    return uuid5(ANNOTATION_NAMESPACE, "\x1f".join((kind, course_id, lesson_id, slide_id)))
 
 
 @dataclass(frozen=True, slots=True)

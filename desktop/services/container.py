@@ -14,9 +14,11 @@ from desktop.services.search import SearchService
 if TYPE_CHECKING:
     from desktop.policy import ManagedSettings
     from desktop.services.account import AccountService
+    from desktop.services.analytics import AnalyticsService
     from desktop.services.content import ContentService
     from desktop.services.policies import PolicyService
     from desktop.services.sync import SyncService
+    from desktop.services.team_analytics import TeamAnalyticsService
     from desktop.services.templates import TemplateService
 
 
@@ -37,3 +39,7 @@ class Services:
     content: ContentService | None = None
     # What IT locked on this machine (packaging issue); None: nothing read.
     managed: ManagedSettings | None = None
+    # Personal analytics (issue 10); None where a test builds the app without it.
+    analytics: AnalyticsService | None = None
+    # Team analytics for owners, from the sync server (issue 10); None likewise.
+    team_analytics: TeamAnalyticsService | None = None

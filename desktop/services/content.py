@@ -18,7 +18,6 @@ stored with what arrived, so nothing the marketer typed is lost.
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import json
 import logging
@@ -66,6 +65,8 @@ from desktop.storage import content as store
 from desktop.storage.database import Database
 
 if TYPE_CHECKING:
+    import asyncio
+
     from desktop.integrations.providers.discovery import LocalServer
     from desktop.integrations.secrets import SecretStore
 
@@ -556,6 +557,8 @@ class ContentService:
         """Generate with a provider (or template mode when ``provider_name`` is
         :data:`OFFLINE`). ``fields``/``keep``/``base`` regenerate one field of ``base``;
         ``count`` overrides the brief's number (regenerating one variant)."""
+        import asyncio  # not at the top: a learner's session builds this service too
+
         from desktop.domain.content_output import output_schema, parse_partial, validate_output
         from desktop.integrations.providers.capabilities import estimated_cost
         from desktop.integrations.providers.structured import generate_structured
@@ -815,6 +818,8 @@ class ContentService:
             )
         # One client per provider and event loop, kept between generations: creating one
         # costs tens of milliseconds (TLS set-up) and its connections are reused.
+        import asyncio
+
         per_loop = self._live.setdefault(asyncio.get_running_loop(), {})
         live = per_loop.get(config.name)
         if live is not None and live[0] == config and live[1] == api_key:
@@ -1034,6 +1039,8 @@ class ContentService:
         tmp = path.with_name(path.name + ".tmp")
         tmp.write_text(text, encoding="utf-8", newline="")
         tmp.replace(path)
+        with self.db.session() as conn:  # exported counts as accepted (analytics)
+            store.mark_exported(conn, [v.id for v in variants])
         return path
 
     def copy_text(self, ct: ContentType, variant: Variant) -> str:

@@ -22,7 +22,6 @@ Not legal advice (:data:`desktop.domain.policy.NOT_LEGAL_ADVICE`).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import uuid
 from collections.abc import Callable, Mapping, Sequence
@@ -186,6 +185,8 @@ def frozen_hash(version: VersionRecord) -> str:
         {"source": version.source, "answers": version.answers, "date": version.effective_date},
         sort_keys=True,
     )
+    import hashlib  # not at the top: it loads OpenSSL, and a learner never approves
+
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 

@@ -11,7 +11,6 @@ a prefix so results appear while typing.
 
 from __future__ import annotations
 
-import hashlib
 import html
 import logging
 import re
@@ -22,6 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from desktop.domain.course import Course, Slide
+from desktop.domain.digests import sha256
 from desktop.storage import search_index as repo
 from desktop.storage.database import Database
 
@@ -165,7 +165,7 @@ def snippet_html(snippet: str) -> str:
 
 def course_fingerprint(course: Course) -> str:
     """A hash of everything :func:`indexed_slides` reads from the course."""
-    h = hashlib.sha256()
+    h = sha256()  # not hashlib: it loads OpenSSL (see desktop.domain.digests)
 
     def put(value: str) -> None:
         h.update(value.encode("utf-8", "surrogatepass"))

@@ -209,7 +209,9 @@ class SyncService:
             refused=refused,
             problem=state.get("last_error", ""),
             action=state.get("last_error_action", ""),
-            keyring_problem=self.secrets.problem,
+            # Signed out, the keyring matters only once the user tries to sign in (the
+            # account form looks); finding it costs tens of MB a learner never needs.
+            keyring_problem=self.secrets.problem if account else self.secrets.known_problem,
         )
 
     def notify(self) -> None:

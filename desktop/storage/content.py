@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -254,6 +254,15 @@ def set_favourite(
     conn.execute(
         "UPDATE content_variants SET favourite = ?, updated_at = ? WHERE id = ?",
         (int(favourite), db_time(now), db_uuid(variant_id)),
+    )
+
+
+def mark_exported(conn: sqlite3.Connection, variant_ids: Iterable[uuid.UUID]) -> None:
+    """Remember that these variants were written to a file (analytics: accepted). The
+    text is unchanged, so ``updated_at`` is too."""
+    conn.executemany(
+        "UPDATE content_variants SET exported = 1 WHERE id = ?",
+        [(db_uuid(v),) for v in variant_ids],
     )
 
 

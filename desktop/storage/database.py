@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # The newest revision in migrations/versions. Kept here so a normal start (database
 # already current) does not import Alembic at all; a test checks it matches the scripts.
-SCHEMA_HEAD = "0005"
+SCHEMA_HEAD = "0006"
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 5000

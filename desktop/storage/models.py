@@ -187,4 +187,4 @@ class SearchedCourseRow(Base):
 
 # Each feature area declares its tables in its own module on the same Base; importing
 # them here makes Base.metadata the whole schema.
-from desktop.storage.schema import content, policies, sync  # noqa: E402, F401
+from desktop.storage.schema import analytics, content, policies, sync  # noqa: E402, F401

@@ -2,7 +2,7 @@
 
 Start-up comes in two steps, so the window is on screen before anything heavy loads:
 
-* ``MainWindow()`` builds only the shell: the sidebar with the six sections, the status
+* ``MainWindow()`` builds only the shell: the sidebar with the seven sections, the status
   bar and a quiet "Opening your library…" page. This module imports nothing but Qt and
   light UI modules (no services, storage, Markdown or YAML: those are type-only imports),
   so the shell shows about as fast as a bare window.
@@ -16,7 +16,7 @@ Pages are built the first time they are shown or asked for (``window.player``...
 importing its view module then: a learner who only resumes a lesson never pays for the
 Settings page, and the start-up pays for Home only.
 
-Keys: Ctrl+1…6 switch sections, Ctrl+F searches every course. They work from the first
+Keys: Ctrl+1…7 switch sections, Ctrl+F searches every course. They work from the first
 frame: a section picked (or a search typed) before the library is open is shown as soon
 as it is.
 """
@@ -53,6 +53,8 @@ from desktop.ui.tasks import TaskRunner, user_message
 # them; and the views, imported by the pages' properties when first built.
 
 if TYPE_CHECKING:
+    import uuid
+
     from PySide6.QtWidgets import QMessageBox
 
     from desktop.domain.course import Course
@@ -61,6 +63,7 @@ if TYPE_CHECKING:
     from desktop.ui.models.base import SlideRef
     from desktop.ui.presenter.request import PresentRequest
     from desktop.ui.presenter.session import PresentationSession
+    from desktop.ui.views.analytics import AnalyticsView
     from desktop.ui.views.content_studio import ContentStudio
     from desktop.ui.views.course_detail import CourseDetailView
     from desktop.ui.views.home import HomeView
@@ -91,16 +94,30 @@ class Section(enum.StrEnum):
     POLICIES = "policies"
     TEMPLATES = "templates"
     SETTINGS = "settings"
+    ANALYTICS = "analytics"
 
 
 NAV = (
     (Section.HOME, "Home", "home"),
+    (Section.ANALYTICS, "Analytics", "chart"),
     (Section.COURSES, "Courses", "courses"),
     (Section.STUDIO, "Content Studio", "studio"),
     (Section.POLICIES, "Policies", "policies"),
     (Section.TEMPLATES, "Templates", "templates"),
     (Section.SETTINGS, "Settings", "settings"),
 )
+
+# Ctrl+<digit> per section. Analytics came later and takes 7, so the keys people already
+# know keep their sections.
+KEYS = {
+    Section.HOME: 1,
+    Section.COURSES: 2,
+    Section.STUDIO: 3,
+    Section.POLICIES: 4,
+    Section.TEMPLATES: 5,
+    Section.SETTINGS: 6,
+    Section.ANALYTICS: 7,
+}
 
 
 class BusyIndicator(QWidget):
@@ -178,6 +195,7 @@ class MainWindow(QMainWindow):
         self._studio: ContentStudio | ComingSoonView | None = None
         self._policies: PoliciesView | ComingSoonView | None = None
         self._templates: TemplatesView | ComingSoonView | None = None
+        self._analytics: AnalyticsView | ComingSoonView | None = None
         self.sync_controller: SyncController | None = None
         self.sync_status: SyncStatusWidget | None = None
         self.presentation: PresentationSession | None = None
@@ -210,7 +228,7 @@ class MainWindow(QMainWindow):
         self._search_timer.setInterval(SEARCH_DELAY_MS)
         self._search_timer.timeout.connect(self._run_search)
 
-        for number, (section, _title, _icon) in enumerate(NAV, start=1):
+        for section, number in KEYS.items():
             shortcut = QShortcut(QKeySequence(f"Ctrl+{number}"), self)
             shortcut.activated.connect(lambda s=section: self.show_section(s))
         find = QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self)
@@ -267,7 +285,8 @@ class MainWindow(QMainWindow):
         group = QButtonGroup(self)
         group.setExclusive(False)  # the search page and a lesson may have no section lit
         headings = {Section.HOME: "LEARN", Section.STUDIO: "CREATE", Section.SETTINGS: ""}
-        for number, (section, title, icon_name) in enumerate(NAV, start=1):
+        for section, title, icon_name in NAV:
+            number = KEYS[section]
             if section in headings:
                 if headings[section]:
                     heading = QLabel(headings[section])
@@ -420,6 +439,7 @@ class MainWindow(QMainWindow):
             page = self._home = self._add_page(HomeView(self.services))
             page.open_requested.connect(self.open_ref)
             page.browse_requested.connect(lambda: self.show_section(Section.COURSES))
+            page.analytics_requested.connect(lambda: self.show_section(Section.ANALYTICS))
             if self.courses_ready:
                 page.refresh()
         return self._home
@@ -550,6 +570,41 @@ class MainWindow(QMainWindow):
                 self._templates = page
         return self._templates
 
+    @property
+    def analytics(self) -> AnalyticsView | ComingSoonView:
+        if self._analytics is None:
+            if self.services.analytics is None:  # built without analytics (some tests)
+                from desktop.ui.views.analytics import ANALYTICS_PLACEHOLDER
+                from desktop.ui.views.placeholder import ComingSoonView
+
+                self._analytics = self._add_page(ComingSoonView(ANALYTICS_PLACEHOLDER))
+            else:
+                from desktop.ui.views.analytics import AnalyticsView
+
+                page = self._add_page(
+                    AnalyticsView(
+                        self.services.analytics,
+                        self.services.library,
+                        self.runner,
+                        team=self.services.team_analytics,
+                    )
+                )
+                page.open_requested.connect(self.open_ref)
+                page.policy_requested.connect(self.open_policy)
+                page.account_requested.connect(self.show_account)
+                page.message.connect(self.show_message)
+                self._analytics = page
+        return self._analytics
+
+    def open_policy(self, document_id: uuid.UUID) -> None:
+        """Policies, with one document open (the Analytics section's "due for review")."""
+        from desktop.ui.views.policies import PoliciesView
+
+        self.show_section(Section.POLICIES)
+        page = self.policies
+        if isinstance(page, PoliciesView):
+            page.open_document(document_id)
+
     def _on_player_font(self, pt: int) -> None:
         if self._settings_page is not None:
             self._settings_page.sync_font(pt)
@@ -578,6 +633,8 @@ class MainWindow(QMainWindow):
             return self.policies
         if section is Section.TEMPLATES:
             return self.templates
+        if section is Section.ANALYTICS:
+            return self.analytics
         return self.settings_page
 
     def show_section(self, section: Section) -> None:
@@ -593,6 +650,7 @@ class MainWindow(QMainWindow):
             Section.HOME: self._home,
             Section.COURSES: self._library,
             Section.SETTINGS: self._settings_page,
+            Section.ANALYTICS: self._analytics,
         }.get(section)
         self.pages.setCurrentWidget(self._section_page(section))
         if refresh is None:
@@ -603,6 +661,14 @@ class MainWindow(QMainWindow):
             self.library.set_entries(self.services.library.entries())
         elif section is Section.SETTINGS:
             self.settings_page.set_entries(self.services.library.entries())
+        elif section is Section.ANALYTICS:
+            self._refresh_analytics()
+
+    def _refresh_analytics(self) -> None:
+        from desktop.ui.views.analytics import AnalyticsView
+
+        if isinstance(self._analytics, AnalyticsView):
+            self._analytics.refresh()
 
     def _light(self, section: Section | None) -> None:
         for s, b in self.nav_buttons.items():

@@ -8,7 +8,10 @@ and the runner
 
 * runs the callable in its worker thread (one at a time, so there is only ever one
   database writer in the background) — or a coroutine on the running asyncio (qasync)
-  loop, falling back to the worker thread when no loop runs (tests, the self-test);
+  loop, falling back to the worker thread when no loop runs (tests, the self-test). In
+  the app the qasync loop is started by the first coroutine (:func:`start_qasync_on_demand`):
+  a learner's session, which runs no coroutine, never loads asyncio nor the TLS stack
+  it imports;
 * keeps a reference to the task until it ends;
 * drops the result (and cancels what has not started) when ``owner`` is destroyed, so a
   callback never touches a deleted widget;
@@ -26,8 +29,8 @@ be freed on the GUI thread; if the worker's allocations triggered the collection
 object would be destroyed from the wrong thread and crash the app.
 
 Nothing here is paid for before it is used: the worker thread starts with the first
-task, asyncio is imported by the first coroutine, and Qt's ``Qt`` namespace (slow to
-create) by the first runner, so the main window's shell can import this module.
+task, asyncio (and the qasync loop) with the first coroutine, and Qt's ``Qt`` namespace
+(slow to create) with the first runner, so the main window's shell can import this module.
 """
 
 from __future__ import annotations
@@ -43,6 +46,8 @@ from PySide6.QtCore import QMetaObject, QObject, Signal, Slot
 if TYPE_CHECKING:
     import asyncio
     import concurrent.futures
+
+    from PySide6.QtCore import QCoreApplication
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +73,58 @@ def user_message(exc: BaseException) -> str:
         return "\n".join(shown)
     detail = str(exc) or type(exc).__name__
     return f"{detail}\n\nThe details were written to the log."
+
+
+class _OnDemandLoop:
+    """The app's qasync loop, started on Qt's running event loop by the first coroutine."""
+
+    app: QCoreApplication | None = None  # set by start_qasync_on_demand
+    loop: asyncio.AbstractEventLoop | None = None
+
+
+def start_qasync_on_demand(app: QCoreApplication) -> None:
+    """Let the first coroutine a runner is given start a qasync loop on ``app``'s event
+    loop, which must be running (``app.exec()``) whenever a coroutine is started. The
+    composition root calls this; :func:`close_qasync_loop` after ``app.exec()`` returns."""
+    _OnDemandLoop.app = app
+
+
+def close_qasync_loop() -> None:
+    """Close the qasync loop if a coroutine started one, as the app quits (it is called
+    when the application is about to quit, and again by the composition root once
+    ``app.exec()`` returned): coroutines still waiting are dropped with it."""
+    loop, _OnDemandLoop.loop, _OnDemandLoop.app = _OnDemandLoop.loop, None, None
+    if loop is not None:
+        import asyncio
+
+        loop.stop()  # asks Qt's loop to exit: it is quitting already
+        loop.close()
+        # qasync made it the running loop when it started (on Qt's running loop); it
+        # no longer runs, and must not be found by a coroutine started from now on.
+        asyncio.events._set_running_loop(None)
+        asyncio.set_event_loop(None)
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    """The running asyncio loop: the caller's, or the app's qasync loop, started now if
+    this is the first coroutine; None when there is none (tests, the self-test)."""
+    import asyncio
+
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        pass
+    if _OnDemandLoop.app is None:
+        return None
+    if _OnDemandLoop.loop is None:
+        import qasync
+
+        app = _OnDemandLoop.app
+        loop = qasync.QEventLoop(app, already_running=True)
+        asyncio.set_event_loop(loop)
+        _OnDemandLoop.loop = loop
+        app.aboutToQuit.connect(close_qasync_loop)
+    return _OnDemandLoop.loop
 
 
 class Task(Generic[T]):
@@ -181,10 +238,7 @@ class TaskRunner(QObject):
         if self._closed:
             task.cancel()
             return task
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            loop = None
+        loop = _running_loop()
         task._in_thread = loop is None
         self._start(task, owner)
         if loop is not None:

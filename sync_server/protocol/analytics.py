@@ -29,6 +29,7 @@ from sync_server.protocol.v1 import RoleName
 __all__ = [
     "CourseStats",
     "LearnerStats",
+    "LessonCell",
     "LessonStats",
     "MemberAnalytics",
     "MyAnalyticsOut",
@@ -70,6 +71,8 @@ class CourseStats(BaseModel):
     lessons_completed: int
     attempts: int
     correct_attempts: int
+    questions_answered: int = Field(description="Distinct questions answered.")
+    questions_correct: int = Field(description="Questions answered correctly at least once.")
     quiz_score: float | None
     seconds: int
     first_active_at: datetime
@@ -98,7 +101,7 @@ class TemplateActivity(BaseModel):
 
 
 class LearnerStats(BaseModel):
-    """A learner's totals, per course and per lesson, within the filter."""
+    """A learner's totals and per course figures, within the filter."""
 
     started_at: datetime | None = Field(
         description="First progress event (for the course filter, before ``until``, "
@@ -109,18 +112,33 @@ class LearnerStats(BaseModel):
     lessons_completed: int
     attempts: int
     correct_attempts: int
+    questions_answered: int = Field(description="Distinct questions answered.")
+    questions_correct: int = Field(description="Questions answered correctly at least once.")
     quiz_score: float | None
     seconds: int
     courses: list[CourseStats]
-    lessons: list[LessonStats]
     templates: TemplateActivity
 
 
+LessonCell = tuple[int, bool, int, int, int, float | None]
+"""One member in one lesson, as a JSON array (a team's answer has one per member and
+lesson touched, thousands of them):
+``[lesson, completed, questions_answered, questions_correct, seconds, quiz_score]``, where
+``lesson`` is the index of the lesson in ``TeamAnalyticsOut.lessons``."""
+
+
 class MemberAnalytics(LearnerStats):
+    """One current member. Per lesson detail comes as compact ``lessons`` cells (see
+    ``LessonCell``); a member reads their own in full at ``/v1/analytics/me``."""
+
     user_id: uuid.UUID
     email: str
     display_name: str
     role: RoleName
+    lessons: list[LessonCell] = Field(
+        description="[lesson index into the team's lessons, completed, questions answered, "
+        "questions answered correctly, seconds, quiz score], per lesson touched."
+    )
 
 
 class QuestionStats(BaseModel):
@@ -143,6 +161,8 @@ class TeamLessonStats(BaseModel):
     members_completed: int
     attempts: int
     seconds: int
+    questions_answered: int = Field(description="(member, question) pairs answered.")
+    questions_correct: int = Field(description="Of those, answered correctly at least once.")
     average_best_score: float | None = Field(description="Mean of the members' best scores.")
     quiz_score: float | None = Field(description="Mean over members and questions.")
 
@@ -181,7 +201,9 @@ class TemplateStats(BaseModel):
 
 class TeamAnalyticsOut(BaseModel):
     """Everything an owner's Analytics screen shows for a team. ``members`` lists every
-    current member, those who have not started included (``not_started`` names them)."""
+    current member, those who have not started included (``not_started`` names them).
+    ``lessons`` is every lesson a member touched, in (course, lesson) order; each member's
+    ``lessons`` cells point into it."""
 
     team_id: uuid.UUID
     course_id: str | None
@@ -203,5 +225,6 @@ class MyAnalyticsOut(LearnerStats):
     course_id: str | None
     since: datetime | None
     until: datetime | None
+    lessons: list[LessonStats]
     questions: list[QuestionStats]
     weeks: list[WeekStats]

@@ -30,6 +30,8 @@ FEATURE_BENCHES = (
     "content_bench",
     "policy_bench",
     "sync_bench",
+    "analytics_service_bench",
+    "dashboard_bench",
 )
 
 

@@ -5,7 +5,8 @@ pushed 100,000 progress events over 12 weeks (3 courses x 10 lessons x 3 questio
 quiz attempts carry their question and whether it was right), 2,000 template revisions
 and 100 conflict copies; plus 200 people outside the team with another 100,000 events,
 so the statements must pick the team's rows, not read everything. The rows are written
-as a push writes them (``progress_events`` and the ``changes`` log), but with COPY.
+as a push writes them (``progress_events`` and the ``changes`` log), but with COPY; the
+triggers of migration 0003 sum them as they would a push's.
 
 Measured over loopback against ``playbook-sync serve`` (one worker), the owner's
 ``GET /v1/teams/{id}/analytics`` (all courses, then one course and a 4-week range),

@@ -2,12 +2,16 @@
 
 ``bare``: a bare PySide6 QMainWindow — the baseline. ``app``: Playbook's real start path
 (``desktop.app``: the window's shell, then the database, the services and the library,
-on the same event loops as ``playbook``). ``app-lesson``: the app, then a lesson opened.
+on the same event loops as ``playbook``). ``app-lesson``: the app, then a lesson opened
+in the running, visible window, as a learner clicks one.
 
 Prints one JSON line: ``shown_s``, seconds from the parent's spawn to the window's first
 paint; for the app, ``ready_s``, seconds until the course library was read and listed
 (``courses_loaded``: what a learner waits for before picking a course); and
-``rss_bytes``, the resident set size at the end.
+``rss_bytes``, the resident set size at the end — for ``app-lesson``, once the lesson is
+drawn and the start-up's background work has ended (the search index is built, the sync
+line has read its first status: :func:`_settled`), so that nothing the start loads later
+is missed.
 """
 
 from __future__ import annotations
@@ -23,16 +27,23 @@ import psutil
 
 COURSE_ID, LESSON_ID = os.environ.get("BENCH_LESSON", "bench-course/lesson-0001").split("/")
 READY_TIMEOUT_S = 30
+SETTLE_POLL_MS = 50
 
 
-def _open(app: Any, window: Any, course_id: str, lesson_id: str) -> float:
+def _open(window: Any, course_id: str, lesson_id: str) -> float:
     """Seconds from asking for a lesson to its first slide drawn in the player."""
     t0 = time.perf_counter()
     assert window.open_lesson(course_id, lesson_id, None), f"{lesson_id} did not open"
     window.player.repaint()
-    elapsed = time.perf_counter() - t0
-    app.processEvents()
-    return elapsed
+    return time.perf_counter() - t0
+
+
+def _settled(window: Any, indexed: bool) -> bool:
+    """The start-up's background work has ended: the search index is built, the sync
+    line has read its first status (it starts a moment after the library, see
+    ``SYNC_START_DELAY_MS``) and no task is running."""
+    sync = window.sync_controller
+    return indexed and (sync is None or sync.status is not None) and not window.runner.busy
 
 
 def main() -> None:
@@ -71,15 +82,40 @@ def main() -> None:
         qt_application()  # what run_gui does to the application
         paint = FirstPaint(quit_at_paint=False)
         ready_at: list[float] = []
+        indexed: list[bool] = []
+        opened: list[float] = []
+        launch = launch_window(data_dir)
+        window = launch.window
+        window.installEventFilter(paint)  # before the event loop paints anything
 
         def ready() -> None:
-            if not ready_at:
-                ready_at.append(time.time())
+            if ready_at:
+                return
+            ready_at.append(time.time())
+            if mode == "app":
                 QTimer.singleShot(0, QApplication.quit)
+            else:  # a learner picks a lesson as soon as the library is listed
+                QTimer.singleShot(0, open_first)
 
-        launch = launch_window(data_dir)
-        launch.window.installEventFilter(paint)  # before the event loop paints anything
-        launch.window.courses_loaded.connect(ready)
+        def open_first() -> None:
+            opened.append(_open(window, COURSE_ID, LESSON_ID))
+            QTimer.singleShot(SETTLE_POLL_MS, measure_when_settled)
+
+        def measure_when_settled() -> None:
+            if not _settled(window, bool(indexed)):
+                QTimer.singleShot(SETTLE_POLL_MS, measure_when_settled)
+                return
+            # Memory with the lesson on screen, as the goal says; then more lessons, timed.
+            result["rss_bytes"] = psutil.Process().memory_info().rss
+            course = window.services.library.course(COURSE_ID)
+            for lesson in course.ordered_lessons()[:40]:
+                opened.append(_open(window, COURSE_ID, lesson.id))
+                app.processEvents()
+            result["open_lesson_s"] = opened
+            QApplication.quit()
+
+        window.courses_loaded.connect(ready)
+        window.search_ready.connect(lambda: indexed.append(True))
         QTimer.singleShot(READY_TIMEOUT_S * 1000, QApplication.quit)
         status = run_until_quit(app, launch)  # the real app's loops: Qt's, then qasync
         assert not launch.failed, "the database could not be opened"
@@ -87,14 +123,7 @@ def main() -> None:
         assert ready_at, "the course library was not read in time"
         result["ready_s"] = ready_at[0] - spawned_at
         if mode == "app-lesson":
-            window = launch.window
-            opened = [_open(app, window, COURSE_ID, LESSON_ID)]
-            # Memory after opening one lesson, as the goal says; then more lessons for timing.
-            result["rss_bytes"] = psutil.Process().memory_info().rss
-            course = window.services.library.course(COURSE_ID)
-            for lesson in course.ordered_lessons()[:40]:
-                opened.append(_open(app, window, COURSE_ID, lesson.id))
-            result["open_lesson_s"] = opened
+            assert "rss_bytes" in result, "the start-up's background work did not end in time"
     assert paint.at is not None
     result["shown_s"] = paint.at - spawned_at
     result.setdefault("rss_bytes", psutil.Process().memory_info().rss)

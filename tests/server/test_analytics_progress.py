@@ -119,9 +119,9 @@ async def test_team_analytics_costs_the_same_statements_for_3_or_30_members(
             r = await owner.get(f"/v1/teams/{team}/analytics")
         assert r.status_code == 200
         counts.append(sql)
-    # auth, members, the work_mem for this transaction, every learning figure, template
-    # revisions, conflicts; all in one read-only snapshot.
-    reads = ["SELECT", "SELECT", "SET", "WITH", "WITH", "SELECT"]
+    # auth, members, the planner settings for this transaction, every learning figure,
+    # template revisions, conflicts; all in one read-only snapshot.
+    reads = ["SELECT", "SELECT", "SELECT", "WITH", "WITH", "SELECT"]
     assert counts[0] == counts[1] == ["BEGIN REPEATABLE READ", *reads, "ROLLBACK"]
     assert len((await owner.get(f"/v1/teams/{big}/analytics")).json()["members"]) == 31
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text, Uuid
+from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text, Uuid, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from desktop.storage.models import Base, UtcDateTime
@@ -63,6 +63,20 @@ class GenerationRow(Base):
     __table_args__ = (
         Index("ix_content_generations_created_at", "created_at"),
         Index("ix_content_generations_brief_id", "brief_id"),
+        # Analytics over a date range read only this (migration 0006): covering.
+        Index(
+            "ix_content_generations_analytics",
+            "created_at",
+            "content_type",
+            "provider",
+            "status",
+            "cached",
+            "latency_ms",
+            "prompt_tokens",
+            "completion_tokens",
+            "cost_usd",
+            "id",
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
@@ -91,6 +105,8 @@ class VariantRow(Base):
     __table_args__ = (
         Index("ix_content_variants_generation_position", "generation_id", "position"),
         Index("ix_content_variants_favourite", "favourite"),
+        # Acceptance (favourited or exported) per generation, read from the index alone.
+        Index("ix_content_variants_accepted", "generation_id", "favourite", "exported"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
@@ -104,6 +120,8 @@ class VariantRow(Base):
     edited: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # Written to a file by an export (migration 0006): counts as accepted in analytics.
+    exported: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class ResponseCacheRow(Base):

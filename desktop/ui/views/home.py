@@ -1,22 +1,49 @@
-"""Home: continue where you left off, progress per course, recent activity."""
+"""Home: continue where you left off, a glance at your figures, progress per course,
+recent activity."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QSizePolicy, QVBoxLayout, QWidget
 
 from desktop.domain.progress import EventKind
 from desktop.services.container import Services
 from desktop.services.course_library import CourseEntry
 from desktop.ui.formatting import duration
-from desktop.ui.lookup import describe, find_course, starter_course
+from desktop.ui.lookup import describe, find_course, healthy, starter_course
 from desktop.ui.models.activity import ActivityModel, ActivityRow
+from desktop.ui.models.analytics import streak_figure
 from desktop.ui.models.base import Role, SlideRef
 from desktop.ui.models.courses import CourseListModel, CourseRow
-from desktop.ui.widgets.common import Card, ClickableCard, PageHeader, button, filler_label, label
+from desktop.ui.tasks import Task
+from desktop.ui.widgets.charts import (
+    Bar,
+    BarChart,
+    ChartCard,
+    Ring,
+    RingChart,
+    StatTile,
+    chart_stylesheet,
+    minute_ticks,
+    minutes_text,
+)
+from desktop.ui.widgets.common import (
+    Card,
+    ClickableCard,
+    ElidedLabel,
+    PageHeader,
+    button,
+    filler_label,
+    label,
+    page_runner,
+)
 from desktop.ui.widgets.delegates import CardList, CardStyle
+
+if TYPE_CHECKING:
+    from desktop.domain.analytics import Dashboard
 
 ACTIVITY_ICONS = {
     EventKind.LESSON_OPENED: "book-open",
@@ -86,9 +113,151 @@ class ContinueCard(ClickableCard):
         self.setAccessibleName(f"{title}. {meta}. {action}".strip(". "))
 
 
+class DashboardStrip(QWidget):
+    """Home's glance at the figures: a ring per course, the last weeks of time, the
+    streak, the next step, and a line each on content and policies."""
+
+    open_requested = Signal(object)  # SlideRef
+    analytics_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.dashboard: Dashboard | None = None
+        col = QVBoxLayout(self)
+        col.setContentsMargins(0, 0, 0, 0)
+        col.setSpacing(8)
+        head = QHBoxLayout()
+        col.addLayout(head)
+        head.addWidget(label("Your progress", "SectionTitle"))
+        self.status = label("Reading your figures…", "Subtle")
+        head.addWidget(self.status)
+        head.addStretch(1)
+        self.see_all = button(
+            "See all analytics", variant="ghost", icon="chevron-right", tooltip="Analytics"
+        )
+        self.see_all.setLayoutDirection(Qt.LayoutDirection.RightToLeft)  # the arrow after
+        self.see_all.clicked.connect(self.analytics_requested)
+        head.addWidget(self.see_all)
+
+        row = QHBoxLayout()
+        row.setSpacing(16)
+        col.addLayout(row)
+        self.rings = RingChart("Open a lesson: each course gets a ring here.", diameter=52)
+        self.rings.cell_width = 100
+        self.rings.activated.connect(self._open_course)
+        self.rings_card = ChartCard(
+            "Courses", self.rings, file_stem="course-progress", compact=True
+        )
+        row.addWidget(self.rings_card, 3)
+        self.weeks = BarChart(
+            "Take a lesson to see your time here.",
+            value_title="Minutes",
+            label_title="Week starting",
+            value_format=minutes_text,
+            ticks=minute_ticks,
+            height=112,
+        )
+        self.weeks_card = ChartCard(
+            "Time per week", self.weeks, "Last 8 weeks", file_stem="time-per-week", compact=True
+        )
+        row.addWidget(self.weeks_card, 3)
+
+        glance = Card(padding=14)
+        glance.body.setSpacing(8)
+        self.streak = StatTile("Streak")
+        glance.body.addWidget(self.streak)
+        self.next_step = ClickableCard("NextStep")
+        next_col = QVBoxLayout(self.next_step)
+        next_col.setContentsMargins(10, 8, 10, 8)
+        next_col.setSpacing(2)
+        self.next_caption = label("NEXT STEP", "StatCaption")
+        self.next_title = ElidedLabel("", "CardTitle")
+        self.next_title.setStyleSheet("font-size: 10pt;")
+        next_col.addWidget(self.next_caption)
+        next_col.addWidget(self.next_title)
+        self.next_step.activated.connect(self._open_next)
+        glance.body.addWidget(self.next_step)
+        self.content_line = label("", "Muted", wrap=True)
+        self.policies_line = label("", "Muted", wrap=True)
+        glance.body.addWidget(self.content_line)
+        glance.body.addWidget(self.policies_line)
+        glance.body.addStretch(1)
+        row.addWidget(glance, 2)
+        self.cards = (self.rings_card, self.weeks_card)
+        # As tall as its contents: the lists below take the rest of the page.
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+
+    def show_dashboard(self, dashboard: Dashboard) -> None:
+        self.dashboard = dashboard
+        self.status.setVisible(False)
+        # Someone who has done nothing yet gets no wall of zeros: the card above invites
+        # them to the first course, and Analytics explains how each figure fills.
+        self.setVisible(
+            any(c.started for c in dashboard.courses)
+            or dashboard.generations > 0
+            or dashboard.policies > 0
+        )
+        self.rings.set_rings(
+            [
+                Ring(c.title, c.progress, f"{c.completed_lessons} of {c.total_lessons} lessons")
+                for c in dashboard.courses
+            ]
+        )
+        self.weeks.set_bars(
+            [
+                Bar(
+                    f"{w.start.day} {w.start.strftime('%b')}",
+                    round(w.seconds / 60, 1),
+                    f"Week of {w.start.day} {w.start.strftime('%b')}: "
+                    f"{minutes_text(w.seconds / 60)}",
+                )
+                for w in dashboard.weeks
+            ]
+        )
+        this_week = minutes_text(dashboard.seconds_this_week / 60)
+        self.weeks_card.set_subtitle(f"{this_week} this week")
+        self.streak.set(*streak_figure(dashboard.streak))
+        step = dashboard.next_step
+        self.next_step.setVisible(step is not None)
+        if step is not None:
+            self.next_title.setText(step.lesson_title)
+            self.next_step.setToolTip(f"{step.course_title}\n{step.reason}")
+            self.next_step.setAccessibleName(f"Next step: {step.lesson_title}. {step.reason}")
+        if dashboard.generations:
+            rate = dashboard.acceptance_rate
+            kept = "" if rate is None else f" · {round(rate * 100)}% kept"
+            self.content_line.setText(f"Content: {dashboard.generations:,} generations{kept}")
+        else:
+            self.content_line.setText("Content: nothing generated yet")
+        if dashboard.policies:
+            approved = next(
+                (s.documents for s in dashboard.policy_states if s.state == "approved"), 0
+            )
+            due = dashboard.reviews_due_soon + dashboard.reviews_overdue
+            review = f" · {due} due for review" if due else ""
+            self.policies_line.setText(
+                f"Policies: {approved} of {dashboard.policies} approved{review}"
+            )
+        else:
+            self.policies_line.setText("Policies: none written yet")
+        for card in self.cards:
+            card.refresh()
+
+    def _open_next(self) -> None:
+        step = self.dashboard.next_step if self.dashboard is not None else None
+        if step is not None:
+            self.open_requested.emit(SlideRef(step.course_id, step.lesson_id, step.slide_id))
+
+    def _open_course(self, index: int) -> None:
+        if self.dashboard is not None and 0 <= index < len(self.dashboard.courses):
+            self.open_requested.emit(SlideRef(self.dashboard.courses[index].course_id))
+
+
 class HomeView(QWidget):
     open_requested = Signal(object)  # SlideRef
     browse_requested = Signal()  # "add a course" when there is none
+    analytics_requested = Signal()  # "See all analytics"
+    dashboard_shown = Signal()  # the dashboard strip shows fresh figures
 
     def __init__(self, services: Services, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -105,6 +274,16 @@ class HomeView(QWidget):
         self.continue_card = ContinueCard()
         self.continue_card.activated.connect(self._on_continue)
         root.addWidget(self.continue_card)
+
+        self.dashboard: DashboardStrip | None = None
+        if services.analytics is not None:
+            self.setStyleSheet(chart_stylesheet())
+            self.dashboard = DashboardStrip()
+            self.dashboard.setVisible(False)  # until its figures say there is something
+            self.dashboard.open_requested.connect(self.open_requested)
+            self.dashboard.analytics_requested.connect(self.analytics_requested)
+            root.addWidget(self.dashboard)
+        self._dashboard_task: Task[Dashboard] | None = None
 
         columns = QHBoxLayout()
         columns.setSpacing(20)
@@ -203,6 +382,28 @@ class HomeView(QWidget):
         self.activity_empty.setVisible(not activity)
         self.activity_view.setVisible(bool(activity))
         self._refresh_continue(entries)
+        self.refresh_dashboard()
+
+    def refresh_dashboard(self) -> None:
+        """Read the dashboard's figures in the background (a newer read replaces one
+        still running) and show them when they arrive."""
+        analytics = self._services.analytics
+        if analytics is None or self.dashboard is None:
+            return
+        if self._dashboard_task is not None and not self._dashboard_task.finished:
+            self._dashboard_task.cancel()
+        courses = healthy(self._services.library.entries())
+        self._dashboard_task = page_runner(self).run(
+            "Reading your progress",
+            lambda: analytics.dashboard(courses),
+            owner=self,
+            on_done=self._show_dashboard,
+        )
+
+    def _show_dashboard(self, dashboard: Dashboard) -> None:
+        if self.dashboard is not None:
+            self.dashboard.show_dashboard(dashboard)
+            self.dashboard_shown.emit()
 
     def _refresh_continue(self, entries: list[CourseEntry]) -> None:
         services = self._services

@@ -164,9 +164,10 @@ class PolicyEditor(QWidget):
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(PREVIEW_DELAY_MS)
-        self._timer.timeout.connect(self.source_edited.emit)
+        self._timer.timeout.connect(self._on_pause)
         self.text.textChanged.connect(self._on_text_changed)
         self._loading = False
+        self._known_text = ""  # the text loaded or last reported as edited
         save = QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self)
         save.activated.connect(self.save_requested.emit)
 
@@ -177,6 +178,7 @@ class PolicyEditor(QWidget):
         self._loading = True
         try:
             self.text.setPlainText(source)
+            self._known_text = source
         finally:
             self._loading = False
 
@@ -189,6 +191,14 @@ class PolicyEditor(QWidget):
     def _on_text_changed(self) -> None:
         if not self._loading:
             self._timer.start()
+
+    def _on_pause(self) -> None:
+        # Highlighting the placeholders changes formats, which Qt reports as a text
+        # change too: only a different text is an edit (to save and preview).
+        text = self.source()
+        if text != self._known_text:
+            self._known_text = text
+            self.source_edited.emit()
 
     # -- preview and placeholders -----------------------------------------------------
 

@@ -72,7 +72,9 @@ class SyncController(QObject):
 
     def start(self) -> None:
         """Begin background sync: now (when signed in), then on the schedule. The first
-        look at the keyring (~0.1 s to find its backend) happens in the worker, not here."""
+        look at the keyring (~0.1 s to find its backend) happens in the worker, not here,
+        and only when someone is signed in: signed out, nothing needs it until the user
+        signs in (it imports the ``keyring`` package and every backend, tens of MB)."""
         self._started = True
 
         def begin(_problem: object) -> None:
@@ -81,9 +83,13 @@ class SyncController(QObject):
             if self.status is not None and self.status.signed_in:
                 self._arm(0)
 
+        def look() -> str:
+            signed_in = self.sync.account() is not None
+            return self.sync.secrets.problem if signed_in else ""
+
         self.runner.run(
             "Checking the keyring",
-            lambda: self.sync.secrets.problem,
+            look,
             owner=self,
             on_done=begin,
             on_error=lambda _d, _e: begin(None),
@@ -121,9 +127,10 @@ class SyncController(QObject):
         except Exception:  # the database is closing
             log.debug("sync status poll failed", exc_info=True)
             return
-        if status.pending > self._last_pending and self._started:
+        grew = status.pending > self._last_pending
+        self._on_status(status)  # first: local_change() asks whether anyone is signed in
+        if grew and self._started:
             self.local_change()
-        self._on_status(status)
 
     def run(self) -> None:
         """Sync now, in the background (a run already going is followed by another)."""

@@ -131,6 +131,23 @@ def _ready_refund(service: PolicyService) -> uuid.UUID:
     return doc
 
 
+def test_opening_a_policy_saves_nothing_until_its_text_is_edited(
+    page, policy_services: Services, qtbot: QtBot
+) -> None:
+    _window, view = page
+    service = policy_services.policies
+    assert service is not None
+    doc = _ready_refund(service)
+    view.refresh(doc)
+    view.tabs.setCurrentIndex(1)
+    # The preview highlights the placeholders, which Qt reports as a text change.
+    with qtbot.assertNotEmitted(view.editor.source_edited, wait=1000):
+        _wait_preview(qtbot, view)
+    with qtbot.waitSignal(view.editor.source_edited, timeout=3000):
+        view.editor.text.insertPlainText("Thanks for shopping with us.\n")
+    assert service.latest(doc).source.startswith("Thanks for shopping with us.")
+
+
 def test_editor_flags_unfilled_placeholders_and_blocks_export_until_filled(
     page, policy_services: Services, qtbot: QtBot, shot, tmp_path: Path
 ) -> None:

@@ -392,6 +392,12 @@ FEATURE_STACKS = (
     "rich",
     "sqlalchemy",
     "alembic",
+    # The asyncio loop starts with the first coroutine (sync, AI providers); asyncio
+    # imports ssl, whose OpenSSL tables alone are megabytes.
+    "asyncio",
+    "qasync",
+    "ssl",
+    "_hashlib",  # OpenSSL's libcrypto: start-up paths use desktop.domain.digests
 )
 
 LEARNER_SESSION = """
@@ -405,7 +411,14 @@ from desktop.ui.main_window import MainWindow
 
 def drive():
     windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)]
-    if windows and windows[0].courses_ready and not windows[0].runner.busy:
+    # Once the start-up's background work ended, the sync line's first status included.
+    if (
+        windows
+        and windows[0].courses_ready
+        and windows[0].sync_controller is not None
+        and windows[0].sync_controller.status is not None
+        and not windows[0].runner.busy
+    ):
         window = windows[0]
         course = window.services.library.course("email-subject-lines")
         assert window.open_lesson(course.id, course.ordered_lessons()[0].id)

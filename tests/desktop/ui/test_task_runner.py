@@ -6,11 +6,16 @@ import asyncio
 import threading
 
 import pytest
-from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtCore import QObject, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from desktop.ui.main_window import MainWindow
-from desktop.ui.tasks import TaskRunner, user_message
+from desktop.ui.tasks import (
+    TaskRunner,
+    close_qasync_loop,
+    start_qasync_on_demand,
+    user_message,
+)
 
 
 class DriveMissingError(Exception):
@@ -82,6 +87,57 @@ def test_coroutines_run_without_an_event_loop_too(qtbot) -> None:
     runner.run_async("Async work", fetch, on_done=got.append)
     qtbot.waitUntil(lambda: bool(got))
     assert got == ["done"]
+    runner.shutdown()
+
+
+def test_in_the_app_the_first_coroutine_starts_the_qasync_loop_on_the_gui_thread(
+    qapp: QApplication,
+) -> None:
+    """As ``playbook`` runs: Qt's own loop (``app.exec()``), no asyncio loop until a
+    coroutine needs one; then the coroutine runs on the GUI thread, not in the worker,
+    and after the app's loop returns the asyncio loop is closed and gone."""
+    runner = TaskRunner()
+    seen: list[tuple[str, bool, bool]] = []
+
+    async def fetch() -> str:
+        await asyncio.sleep(0.01)
+        loop = asyncio.get_running_loop()
+        seen.append(
+            ("ran", threading.current_thread() is threading.main_thread(), loop.is_running())
+        )
+        return "done"
+
+    def done(result: str) -> None:
+        seen.append((result, threading.current_thread() is threading.main_thread(), True))
+        qapp.quit()
+
+    def start() -> None:
+        runner.run_async("Async work", fetch, on_done=done)
+
+    give_up = QTimer()  # never hang the suite
+    give_up.setSingleShot(True)
+    give_up.timeout.connect(qapp.quit)
+    start_qasync_on_demand(qapp)
+    try:
+        QTimer.singleShot(0, start)
+        give_up.start(5000)
+        qapp.exec()
+    finally:
+        give_up.stop()
+        close_qasync_loop()
+    assert seen == [("ran", True, True), ("done", True, True)]
+    with pytest.raises(RuntimeError):
+        asyncio.get_running_loop()  # closed with the app's loop, not left behind
+    # Without the app's loop, coroutines go to the worker thread again.
+    got: list[str] = []
+    runner.run_async("Later", lambda: asyncio.sleep(0, "later"), on_done=got.append)
+    deadline = threading.Event()
+    for _ in range(250):
+        qapp.processEvents()
+        if got:
+            break
+        deadline.wait(0.02)
+    assert got == ["later"]
     runner.shutdown()
 
 
