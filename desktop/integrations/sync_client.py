@@ -19,12 +19,16 @@ anything else can go wrong).
 
 from __future__ import annotations
 
+import asyncio
+import functools
+import ssl
 import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
+import certifi
 import httpx
 from pydantic import BaseModel, ValidationError
 
@@ -89,8 +93,18 @@ _NOT_PLAYBOOK = (
 )
 
 
+@functools.cache
+def tls_context() -> ssl.SSLContext:
+    """The TLS settings of every client: httpx's default (the system's TLS, certifi's
+    certificate authorities), built once per process. Building it reads the CA bundle
+    (50-100 ms), which each new ``httpx.AsyncClient`` did again on the event loop,
+    stalling the window at every sync."""
+    return ssl.create_default_context(cafile=certifi.where())
+
+
 class SyncClient:
-    """One server, optionally one signed-in session. Use as ``async with``."""
+    """One server, optionally one signed-in session. Use as ``async with`` (entering
+    builds the HTTP client, its TLS settings off the event loop the first time)."""
 
     def __init__(
         self,
@@ -104,22 +118,35 @@ class SyncClient:
         self.base_url = normalise_server_url(base_url)
         self.tokens = tokens
         self._on_tokens = on_tokens
-        self._http = httpx.AsyncClient(
+        self._transport = transport
+        self._timeout = timeout
+        self._client: httpx.AsyncClient | None = None
+
+    async def __aenter__(self) -> SyncClient:
+        verify = True if self._transport is not None else await asyncio.to_thread(tls_context)
+        self._client = httpx.AsyncClient(
             base_url=self.base_url,
-            transport=transport,
-            timeout=timeout,
+            transport=self._transport,
+            timeout=self._timeout,
+            verify=verify,
             headers={p.PROTOCOL_HEADER: str(p.PROTOCOL_VERSION)},
             follow_redirects=False,
         )
-
-    async def __aenter__(self) -> SyncClient:
         return self
+
+    @property
+    def _http(self) -> httpx.AsyncClient:
+        if self._client is None:
+            raise RuntimeError("Use the SyncClient as `async with SyncClient(...) as client`.")
+        return self._client
 
     async def __aexit__(self, *_exc: object) -> None:
         await self.aclose()
 
     async def aclose(self) -> None:
-        await self._http.aclose()
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
 
     # -- accounts ---------------------------------------------------------------------
 

@@ -120,7 +120,7 @@ class AccountService:
             and previous.email == email.strip().lower()
             else None
         )
-        async with self._sync.client(url) as client:
+        async with await self._sync.open_client(url) as client:
             pair = await client.login(email, password, device_name.strip() or "Laptop", device_id)
             me = await client.me()
         return self._adopt(url, pair, me, device_name)
@@ -149,7 +149,7 @@ class AccountService:
             raise ServerRefused(
                 "Enter the invitation code a team owner gave you.", code="missing_code"
             )
-        async with self._sync.client(url) as client:
+        async with await self._sync.open_client(url) as client:
             pair = await client.signup(
                 invite_code, email, password, device_name.strip() or "Laptop", display_name
             )
@@ -176,7 +176,7 @@ class AccountService:
         tokens = self._sync.load_tokens()
         if account is not None and tokens is not None:
             try:
-                async with self._sync.client(account.server_url, tokens) as client:
+                async with await self._sync.open_client(account.server_url, tokens) as client:
                     await client.logout()
             except SyncProblem as exc:  # offline or already signed out: forget it here
                 log.info("sign-out: the server was not told (%s)", exc.code)
@@ -184,15 +184,15 @@ class AccountService:
 
     # -- teams ------------------------------------------------------------------------------
 
-    def _client(self) -> SyncClient:
+    async def _client(self) -> SyncClient:
         account = self._sync.account()
         tokens = self._sync.load_tokens()
         if account is None or tokens is None:
             raise SignInRequired("Sign in first: Settings → Account.", code="not_signed_in")
-        return self._sync.client(account.server_url, tokens)
+        return await self._sync.open_client(account.server_url, tokens)
 
     async def refresh_teams(self) -> list[TeamRecord]:
-        async with self._client() as client:
+        async with await self._client() as client:
             me = await client.me()
         account = self._sync.account()
         teams = [TeamRecord(t.id, t.name, t.role) for t in me.teams]
@@ -201,23 +201,23 @@ class AccountService:
         return teams
 
     async def members(self, team_id: uuid.UUID) -> list[p.MemberOut]:
-        async with self._client() as client:
+        async with await self._client() as client:
             return await client.members(team_id)
 
     async def set_role(self, team_id: uuid.UUID, user_id: uuid.UUID, role: str) -> p.MemberOut:
-        async with self._client() as client:
+        async with await self._client() as client:
             return await client.set_role(team_id, user_id, role)
 
     async def remove_member(self, team_id: uuid.UUID, user_id: uuid.UUID) -> None:
-        async with self._client() as client:
+        async with await self._client() as client:
             await client.remove_member(team_id, user_id)
 
     async def invite(self, team_id: uuid.UUID, role: str, hours: int = 72) -> p.InvitationOut:
-        async with self._client() as client:
+        async with await self._client() as client:
             return await client.invite(team_id, role, hours)
 
     async def accept_invitation(self, code: str) -> p.TeamOut:
-        async with self._client() as client:
+        async with await self._client() as client:
             team = await client.accept_invitation(code)
         await self.refresh_teams()
         return team
@@ -225,7 +225,7 @@ class AccountService:
     async def create_team(self, name: str) -> p.TeamOut:
         if not name.strip():
             raise ServerRefused("Give the team a name.", code="missing")
-        async with self._client() as client:
+        async with await self._client() as client:
             team = await client.create_team(name.strip())
         await self.refresh_teams()
         return team

@@ -22,6 +22,7 @@ bar (with the action that helps) and raised.
 
 from __future__ import annotations
 
+import importlib
 import json
 import logging
 import socket
@@ -178,6 +179,12 @@ class SyncService:
 
         return SyncClient(server_url, tokens, on_tokens=self.save_tokens, transport=self.transport)
 
+    async def open_client(self, server_url: str, tokens: Tokens | None = None) -> SyncClient:
+        """:meth:`client`, with the HTTP stack imported off the event loop the first time
+        (httpx and pydantic take ~200 ms to import; the window must not wait for them)."""
+        await _off_loop(importlib.import_module, "desktop.integrations.sync_client")
+        return self.client(server_url, tokens)
+
     def teams(self) -> list[repo.TeamRecord]:
         with self._db.read_session() as conn:
             return repo.teams(conn)
@@ -282,7 +289,7 @@ class SyncService:
                 code="no_session",
             )
         report = SyncReport()
-        async with self.client(account.server_url, tokens) as client:
+        async with await self.open_client(account.server_url, tokens) as client:
             me = await client.me()
             await _off_loop(self._adopt_me, account, me, report)
             writable = [account.user_scope] + [
@@ -402,7 +409,7 @@ class SyncService:
         tokens = self.load_tokens()
         if account is None or tokens is None:
             raise SignInRequired("Sign in to see the team's history.", code="not_signed_in")
-        async with self.client(account.server_url, tokens) as client:
+        async with await self.open_client(account.server_url, tokens) as client:
             revisions = await client.revisions(team_id, template_id)
 
         def store() -> None:

@@ -119,19 +119,19 @@ class TeamAnalyticsService:
         ``courses``: the courses installed here, which name lessons and objectives.
         Raises :class:`TeamAnalyticsError`."""
         try:
-            async with self._client() as client:
+            async with await self._client() as client:
                 out = await client.team_analytics(team_id, course_id, since, until)
         except SyncProblem as exc:
             raise self._explain(exc, team_id) from exc
         chosen = [c for c in courses if course_id is None or c.id == course_id]
         return build_report(out, chosen, self._template_names)
 
-    def _client(self) -> SyncClient:
+    async def _client(self) -> SyncClient:
         account = self._sync.account()
         tokens = self._sync.load_tokens()
         if account is None or tokens is None:
             raise TeamAnalyticsError(SIGNED_OUT, "sign_in")
-        return self._sync.client(account.server_url, tokens)
+        return await self._sync.open_client(account.server_url, tokens)
 
     def _explain(self, exc: SyncProblem, team_id: uuid.UUID) -> TeamAnalyticsError:
         if isinstance(exc, SignInRequired):

@@ -4,11 +4,14 @@ another protocol version, a closed port, a web server that is not Playbook's."""
 from __future__ import annotations
 
 import http.server
+import ssl
 import threading
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 
+from desktop.integrations import sync_client
 from desktop.integrations.sync_client import (
     ServerRefused,
     ServerUnreachable,
@@ -118,3 +121,32 @@ def test_signing_up_with_an_invitation_code_joins_the_team(
                 server.url, invitation.code, "other@example.com", "a long password", "laptop"
             )
         )
+
+
+def test_clients_share_one_tls_setup_built_off_the_event_loop(
+    server: LiveServer, admin: Admin, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reading the CA bundle takes 50-100 ms: done on the event loop at every sync, it
+    froze the window (the sync benchmark's stall went from 13 to 50 ms)."""
+    admin.user("tls@example.com")
+    built_on: list[int] = []
+    real = ssl.create_default_context
+
+    def recording(*args: Any, **kwargs: Any) -> ssl.SSLContext:
+        built_on.append(threading.get_ident())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(ssl, "create_default_context", recording)
+    sync_client.tls_context.cache_clear()
+
+    async def two_clients() -> int:
+        for _ in range(2):
+            async with SyncClient(server.url) as client:
+                with pytest.raises(ServerRefused):  # a wrong password: a real round trip
+                    await client.login("tls@example.com", "wrong password", "laptop")
+        return threading.get_ident()
+
+    loop_thread = run(two_clients())
+    assert len(built_on) == 1
+    assert built_on[0] != loop_thread
+    sync_client.tls_context.cache_clear()
