@@ -255,7 +255,11 @@ class PresentationSession(QObject):
         presenter.next_end.setVisible(not has_next)
         if has_next:
             following = deck.slides[index + 1]
-            presenter.next.show_slide(self._stage_html(index + 1, False))
+            coming = self._stage_html(index + 1, False)
+            presenter.next.show_slide(coming)
+            # The next key press shows it on these two: size its text now, not then.
+            self.audience.stage.prefit(coming)
+            presenter.current.prefit(coming)
             presenter.next_detail.setText(f"Slide {following.number}  ·  {following.slide.title}")
         else:
             presenter.next_detail.setText("")

@@ -12,20 +12,22 @@ fits: a projector is read from the back of the room, and nothing may fall off it
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QFont, QPaintEvent, QResizeEvent
+from PySide6.QtGui import QFont, QPaintEvent, QResizeEvent, QTextDocument
 from PySide6.QtWidgets import QFrame, QLabel, QSizePolicy, QStackedLayout, QVBoxLayout, QWidget
 
 from desktop.domain.presenting import Blank
 from desktop.ui import theme
-from desktop.ui.widgets.slide_browser import SlideBrowser
+from desktop.ui.widgets.slide_browser import SlideBrowser, lesson_css
 
 ASPECT = 16 / 9
 LINES_PER_STAGE = 17  # body text size: the stage is about this many lines high
 MIN_PT = 4  # a preview may shrink this far; the audience screen has its own floor
 MAX_FIT_STEPS = 4
+PREFITS_KEPT = 8  # text sizes worked out ahead, per stage
 
 
 def stage_css(pt: int) -> str:
@@ -88,6 +90,8 @@ class SlideStage(QFrame):
         self._html = ""
         self._pt = 0
         self._blank = Blank.NONE
+        # (hash of a slide's HTML, stage width, height) -> the text size it fits at.
+        self._prefits: dict[tuple[int, int, int], int] = {}
 
         self._stack = QStackedLayout(self)
         self._stack.setStackingMode(QStackedLayout.StackingMode.StackOne)
@@ -171,16 +175,57 @@ class SlideStage(QFrame):
         eyebrow = self.eyebrow.sizeHint().height() if self.eyebrow.isVisible() else 0
         return max(40, round(self.height() * 0.88) - eyebrow)
 
-    def _render(self) -> None:
-        pt = self._base_pt()
-        self._show_at(pt)
+    def prefit(self, html: str) -> None:
+        """Work out now, while nothing is waiting, the text size ``html`` will need on
+        this stage at its present size, so that showing it next lays it out once (a long
+        slide otherwise takes up to MAX_FIT_STEPS layouts while the room waits). The same
+        fitting as :meth:`_render`, on a document laid out like the stage's own: its
+        width, margins, fonts and style, and images loaded by the stage's browser (the
+        document's parent), within the course."""
+        key = (hash(html), self.width(), self.height())
+        if not html or key in self._prefits or not self.isVisible():
+            return
+        doc = QTextDocument(self.browser)
+        try:
+            doc.setDocumentMargin(self.browser.document().documentMargin())
+            doc.setTextWidth(self.browser.viewport().width())
+            pt = self._fit(lambda size: self._laid_out_height(doc, html, size))
+        finally:
+            doc.setParent(None)
+            doc.deleteLater()
+        if len(self._prefits) >= PREFITS_KEPT:
+            self._prefits.pop(next(iter(self._prefits)))  # the oldest
+        self._prefits[key] = pt
+
+    @staticmethod
+    def _laid_out_height(doc: QTextDocument, html: str, pt: int) -> float:
+        doc.setDefaultFont(theme.reading_font(pt))
+        doc.setDefaultStyleSheet(lesson_css(pt))
+        doc.setHtml(stage_css(pt) + html)
+        return doc.size().height()
+
+    def _fit(self, height_at: Callable[[int], float], pt: int | None = None) -> int:
+        """The text size the slide fits at: from ``pt`` (the base size), shrunk by the
+        square root of the overflow (text area grows with the square of the size)."""
+        pt = self._base_pt() if pt is None else pt
         available = self._available_height()
+        height = height_at(pt)
         for _ in range(MAX_FIT_STEPS):
-            height = self.browser.document().size().height()
             if height <= available or pt <= self.min_pt:
                 break
             pt = max(self.min_pt, math.floor(pt * math.sqrt(available / height) * 0.97))
-            self._show_at(pt)
+            height = height_at(pt)
+        return pt
+
+    def _render(self) -> None:
+        key = (hash(self._html), self.width(), self.height())
+        start = self._prefits.get(key)
+
+        def shown_at(size: int) -> float:
+            self._show_at(size)
+            return self.browser.document().size().height()
+
+        self._fit(shown_at, start)
 
     def _show_at(self, pt: int) -> None:
         if pt != self._pt:

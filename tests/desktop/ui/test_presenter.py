@@ -607,3 +607,44 @@ def test_a_handout_can_be_saved_from_the_course_page(
     submenu.actions()[0].trigger()
     assert not (tmp_path / "room.pdf").exists()
     assert not window.runner.busy
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
+def test_a_slide_sized_ahead_shows_in_one_layout_at_the_size_a_fresh_fit_finds(
+    qtbot: QtBot,
+) -> None:
+    """While the trainer talks, the session sizes the next slide's text for the
+    projector and the presenter's stage: the key press then lays a long slide out once,
+    and the text is exactly as large as fitting it from scratch."""
+    from desktop.ui.presenter.stage import SlideStage
+
+    long_slide = "<h1>Objections</h1>" + "".join(
+        f"<p>Point {n}: a customer asks about price, timing and the refund window.</p>"
+        for n in range(14)
+    )
+
+    def stage() -> SlideStage:
+        s = SlideStage(eyebrow=False)
+        qtbot.addWidget(s)
+        s.resize(1280, 720)
+        s.show()
+        s.show_slide("<h1>Welcome</h1>")
+        return s
+
+    fresh, ahead = stage(), stage()
+    fresh.show_slide(long_slide)
+    assert fresh.point_size < fresh._base_pt()  # the slide really has to shrink
+    assert fresh.browser.document().size().height() <= fresh._available_height()
+
+    ahead.prefit(long_slide)
+    layouts: list[int] = []
+    show_at = ahead._show_at
+
+    def counted(pt: int) -> None:
+        layouts.append(pt)
+        show_at(pt)
+
+    ahead._show_at = counted  # type: ignore[method-assign]
+    ahead.show_slide(long_slide)
+    assert layouts == [fresh.point_size]
+    assert ahead.point_size == fresh.point_size
