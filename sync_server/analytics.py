@@ -115,16 +115,10 @@ def read_filters(course_id: str | None, since: datetime | None, until: datetime 
 
 def _event_conditions(f: Filters, *, at: str = _AT) -> tuple[str, dict[str, Any]]:
     """The filters on events ``e`` (or quiz answers ``e``, whose time is ``e.at``)."""
-    sql, params = "", dict[str, Any]()
+    sql, params = _dated(at, f)
     if f.course_id is not None:
-        sql += " AND e.course_id = :course_id"
+        sql = " AND e.course_id = :course_id" + sql
         params["course_id"] = f.course_id
-    if f.since is not None:
-        sql += f" AND {at} >= :since"
-        params["since"] = f.since
-    if f.until is not None:
-        sql += f" AND {at} < :until"
-        params["until"] = f.until
     return sql, params
 
 

@@ -39,15 +39,15 @@ def known_revisions() -> set[str]:
     return {s.revision for s in ScriptDirectory(str(MIGRATIONS_DIR)).walk_revisions()}
 
 
-def upgrade(path: Path) -> None:
-    """Run every pending migration on the database at ``path`` in one transaction (all
-    or nothing), creating the schema of a new or empty file."""
+def upgrade(path: Path, revision: str = "head") -> None:
+    """Run every pending migration (up to ``revision``) on the database at ``path`` in one
+    transaction (all or nothing), creating the schema of a new or empty file."""
     engine = create_sqlite_engine(path)
     try:
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS_DIR))
         with engine.connect() as conn:
             config.attributes["connection"] = conn
-            command.upgrade(config, "head")
+            command.upgrade(config, revision)
     finally:
         engine.dispose()

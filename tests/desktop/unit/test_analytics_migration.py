@@ -8,9 +8,6 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
-
 from desktop.domain.analytics import DASHBOARD_WEEKS, AnalyticsFilter, NextStepKind
 from desktop.domain.progress import EventKind, ProgressEvent, summarize
 from desktop.services.analytics import AnalyticsService
@@ -18,8 +15,8 @@ from desktop.services.course_library import load_course
 from desktop.services.progress import ProgressService
 from desktop.storage import content as content_store
 from desktop.storage import progress_events
-from desktop.storage.database import MIGRATIONS_DIR, Database
-from desktop.storage.migrate import create_sqlite_engine
+from desktop.storage.database import Database
+from desktop.storage.migrate import upgrade
 
 COURSES = Path(__file__).resolve().parents[3] / "courses"
 EMAIL = load_course(COURSES / "sample-course")
@@ -27,15 +24,7 @@ START = datetime(2026, 3, 2, 9, tzinfo=UTC)
 
 
 def _database_at_0005(path: Path) -> None:
-    engine = create_sqlite_engine(path)
-    try:
-        config = Config()
-        config.set_main_option("script_location", str(MIGRATIONS_DIR))
-        with engine.connect() as conn:
-            config.attributes["connection"] = conn
-            command.upgrade(config, "0005")
-    finally:
-        engine.dispose()
+    upgrade(path, "0005")
 
 
 def _old_events() -> list[ProgressEvent]:
