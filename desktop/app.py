@@ -31,23 +31,33 @@ log = logging.getLogger(__name__)
 
 
 def build_services(db: Database, data_dir: Path, courses_dir: Path | None = None) -> Services:
-    """Everything the UI needs, built on one open database."""
+    """Everything the UI needs, built on one open database.
+
+    What a learner's start uses (the library, progress, search, settings, sync's status
+    line, Home's dashboard figures, what IT locked) is built now; the sections a learner
+    opens later (Content and Policy Studio, templates, the account, team analytics) are
+    built, and their modules imported, the first time the UI reads them
+    (:class:`~desktop.services.container.Later`), wired to each other as they are."""
     from desktop.config import SettingsStore
     from desktop.integrations.secrets import OsKeyring
     from desktop.policy import load_managed
-    from desktop.services.account import AccountService
     from desktop.services.analytics import AnalyticsService
     from desktop.services.annotations import AnnotationService
-    from desktop.services.container import Services
-    from desktop.services.content import build_content_service, content_templates_from
+    from desktop.services.container import Later, Services
     from desktop.services.course_library import CourseLibrary
-    from desktop.services.policies import PolicyService
     from desktop.services.progress import ProgressService
     from desktop.services.search import SearchService
     from desktop.services.sync import SyncService
-    from desktop.services.team_analytics import TeamAnalyticsService
-    from desktop.services.templates import TemplateService
     from desktop.storage.database import SqlFolderStore
+
+    if TYPE_CHECKING:
+        import uuid
+
+        from desktop.services.account import AccountService
+        from desktop.services.content import ContentService
+        from desktop.services.policies import PolicyService
+        from desktop.services.team_analytics import TeamAnalyticsService
+        from desktop.services.templates import TemplateService
 
     sync = SyncService(db, OsKeyring())
     managed = load_managed()  # what IT locked on this machine (never raises)
@@ -55,34 +65,69 @@ def build_services(db: Database, data_dir: Path, courses_dir: Path | None = None
         log.warning("managed settings: %s", problem)
     lock = managed.sync_server_url  # IT may lock the sync server (or turn sync off)
     server_lock = (str(lock.value), lock.reason) if lock is not None else None
-    content = build_content_service(db, OsKeyring(), managed.ai_providers)
-    templates = TemplateService(db)
+
+    def templates(_: Services) -> TemplateService:
+        from desktop.services.templates import TemplateService
+
+        return TemplateService(db)
+
+    def account(_: Services) -> AccountService:
+        from desktop.services.account import AccountService
+
+        return AccountService(sync, server_lock)
+
+    def policies(built: Services) -> PolicyService:
+        from desktop.services.policies import PolicyService
+
+        service = PolicyService(db)
+        if built.templates is not None:
+            service.set_template_library(built.templates)
+        return service
+
+    def content(built: Services) -> ContentService:
+        from desktop.services.content import build_content_service, content_templates_from
+
+        service = build_content_service(db, OsKeyring(), managed.ai_providers)
+        if built.templates is not None:
+            service.set_template_source(content_templates_from(built.templates))
+        return service
+
+    def team_analytics(built: Services) -> TeamAnalyticsService:
+        from desktop.services.team_analytics import TeamAnalyticsService
+
+        def template_name(tid: uuid.UUID) -> str:
+            library = built.templates
+            t = library.get(tid) if library is not None else None
+            return t.draft.name if t is not None else ""
+
+        return TeamAnalyticsService(sync, template_name)
+
+    services: Services
+
+    def content_type_labels() -> dict[str, str]:
+        studio = services.content  # Content Studio's types, built when first asked for
+        return {ct.id: ct.label for ct in studio.content_types()} if studio else {}
+
+    search = SearchService(db)
     services = Services(
         library=CourseLibrary(
             bundled_root=courses_dir or paths.bundled_courses_dir(),
             folders=SqlFolderStore(db),
+            keep_text=search.needs_index,  # a course about to be indexed: read it once
         ),
         progress=ProgressService(db),
         annotations=AnnotationService(db),
-        search=SearchService(db),
+        search=search,
         settings=SettingsStore(paths.settings_path(data_dir)),
-        templates=templates,
+        templates=Later(templates),
         sync=sync,
-        account=AccountService(sync, server_lock),
-        policies=PolicyService(db),
-        content=content,
+        account=Later(account),
+        policies=Later(policies),
+        content=Later(content),
         managed=managed,
-        analytics=AnalyticsService(
-            db, lambda: {ct.id: ct.label for ct in content.content_types()} if content else {}
-        ),
-        team_analytics=TeamAnalyticsService(
-            sync, lambda tid: t.draft.name if (t := templates.get(tid)) else ""
-        ),
+        analytics=AnalyticsService(db, content_type_labels),  # Home's dashboard, at start
+        team_analytics=Later(team_analytics),
     )
-    if services.content is not None and services.templates is not None:
-        services.content.set_template_source(content_templates_from(services.templates))
-    if services.policies is not None and services.templates is not None:
-        services.policies.set_template_library(services.templates)
     return services
 
 
@@ -171,7 +216,9 @@ class Launch:
                 lambda p: tell_problem(p.user_message, db_path, self.window),
             )
             if self.db is not None:
-                self.window.attach(build_services(self.db, data_dir))
+                services = build_services(self.db, data_dir)
+                _forget_module_sources()  # before the library is read into the space
+                self.window.attach(services)
         except Exception as exc:
             log.exception("Playbook could not start")
             tell_start_failed(str(exc) or type(exc).__name__, self.window)
@@ -190,6 +237,20 @@ class Launch:
         if self.db is not None:
             self.db.close()
             self.db = None
+
+
+def _forget_module_sources() -> None:
+    """Drop the source text of the modules imported so far from ``linecache``.
+
+    PySide's import hook reads the source of every module imported after PySide6 through
+    ``linecache``, which keeps it. ``desktop.ui`` turns that off when it is imported (see
+    its docstring), but what came between (``logging``, ``pathlib``, ``typing``... when
+    the caller imported Qt first) is already there: ~0.8 MiB of text nobody reads again.
+    Dropped once the services are imported, the space is reused by the course library
+    read next. A traceback reads a file again if it needs it."""
+    import linecache
+
+    linecache.clearcache()
 
 
 def launch_window(data_dir: Path | None) -> Launch:

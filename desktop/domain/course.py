@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -107,6 +108,12 @@ class Lesson:
     objectives: tuple[str, ...] = ()
     completion: LessonCompletion = field(default_factory=LessonCompletion)
     source: Path | None = None
+    # A library keeps an *outline* of the lessons it is not showing: every slide without
+    # its text (``body`` and ``notes`` empty; ids, titles and questions kept), read again
+    # from ``source`` when the lesson is shown (``CourseLibrary.lesson_content``).
+    # ``digest`` (SHA-256 of the file as checked) tells whether the file still holds it.
+    outline: bool = False
+    digest: str = ""
 
     @property
     def questions(self) -> tuple[Question, ...]:
@@ -143,7 +150,7 @@ class Course:
     version: str
     title: str
     modules: tuple[Module, ...]
-    lessons: dict[str, Lesson]
+    lessons: Mapping[str, Lesson]
     summary: str = ""
     language: str = "en"
     authors: tuple[str, ...] = ()
@@ -152,6 +159,7 @@ class Course:
     estimated_minutes: int = 0
     completion: CourseCompletion = field(default_factory=CourseCompletion)
     root: Path | None = None
+    digest: str = ""  # SHA-256 over the files the course was read from ("" if not read)
 
     def ordered_lessons(self) -> list[Lesson]:
         """Lessons in the order the modules list them."""

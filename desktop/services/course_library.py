@@ -5,6 +5,13 @@ Reading is strict and all-or-nothing: :func:`load_course` either returns a compl
 :class:`Course` or raises :class:`CourseFormatError` listing *every* problem of that
 course. A broken course becomes a :class:`CourseEntry` with its problems; the other
 courses keep working.
+
+The library checks every file of every course when it reads them, but keeps only an
+outline of each lesson (slides without their text: see ``Lesson.outline``): a learner
+reads one lesson at a time, and the text of a 500-lesson course is megabytes. The text
+of a lesson is read again when it is shown (:meth:`CourseLibrary.lesson_content`), and
+only if the file still holds what was checked (its SHA-256); otherwise
+:class:`LessonChangedError` says to refresh the library.
 """
 
 from __future__ import annotations
@@ -12,8 +19,8 @@ from __future__ import annotations
 import math
 import os
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
 
@@ -37,12 +44,14 @@ from desktop.domain.course_format import (
     parse_manifest,
     sort_problems,
 )
+from desktop.domain.digests import sha256
 
 __all__ = [
     "CourseEntry",
     "CourseFormatError",
     "CourseLibrary",
     "FolderStore",
+    "LessonChangedError",
     "Problem",
     "inspect_course",
     "is_course_folder",
@@ -68,13 +77,36 @@ def _size(n: int) -> str:
     return f"{math.ceil(n / 1024)} KiB"
 
 
+KeepText = Callable[[str, str], bool]
+"""Asked with a course's id and stamp (``Course.digest``) before its lessons are read:
+True keeps their text (the search index is out of date and reads it next)."""
+
+
+def _stamp(manifest: Path, lessons_dir: Path, lesson_ids: Sequence[str]) -> str:
+    """SHA-256 over the name, size and modification time of the manifest and each lesson
+    file: known before reading them, and changed by any edit (``Course.digest``)."""
+    digest = sha256()
+    for path in (manifest, *(lessons_dir / f"{lid}{LESSON_SUFFIX}" for lid in lesson_ids)):
+        try:
+            info = path.stat()
+            digest.update(f"{path.name}\x1f{info.st_size}\x1f{info.st_mtime_ns}\x1e".encode())
+        except OSError:
+            digest.update(f"{path.name}\x1fmissing\x1e".encode())
+    return digest.hexdigest()
+
+
 class _CourseReader:
     """Reads one course folder; every check appends to ``problems`` and reading goes on."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(
+        self, folder: Path, *, outline: bool = False, keep_text: KeepText | None = None
+    ) -> None:
         self.folder = folder  # as the caller wrote it: problems show this path
         self.root = folder.resolve()
+        self.outline = outline  # keep lessons as outlines (see the module docstring)
+        self.keep_text = keep_text  # asked, before reading the lessons, to keep their text
         self.problems: list[Problem] = []
+        self.digests: dict[Path, str] = {}  # SHA-256 of each lesson file read, as read
         self._checked: dict[tuple[str, bool], tuple[str, str] | None] = {}
 
     def error(self, path: Path, line: int, message: str, hint: str) -> None:
@@ -119,6 +151,7 @@ class _CourseReader:
                 else "shorten it.",
             )
             return None
+        self.digests[path] = sha256(raw).hexdigest()
         text, problems = decode_text(raw, path)
         self.problems.extend(problems)
         return text
@@ -160,6 +193,10 @@ class _CourseReader:
         else:  # no usable manifest: still check every lesson file, so authors see it all
             lesson_ids = sorted(n[: -len(LESSON_SUFFIX)] for n in on_disk)
 
+        stamp = _stamp(manifest_path, lessons_dir, lesson_ids)
+        if manifest is not None and self.outline and self.keep_text is not None:
+            self.outline = not self.keep_text(manifest.id, stamp)
+
         lessons: dict[str, Lesson] = {}
         for lesson_id in lesson_ids:
             lesson = self.read_lesson(lesson_id, manifest, manifest_path, on_disk)
@@ -182,7 +219,7 @@ class _CourseReader:
                 )
         if manifest is None or has_errors(self.problems):
             return None
-        return build_course(manifest, lessons, self.root)
+        return replace(build_course(manifest, lessons, self.root), digest=stamp)
 
     def read_lesson(
         self, lesson_id: str, manifest: Manifest | None, manifest_path: Path, on_disk: set[str]
@@ -211,6 +248,8 @@ class _CourseReader:
             self.check_reference(path, reference)
         if parsed.lesson is None:
             return None
+        if self.outline:
+            return outline_of(parsed.lesson, self.digests[path])
         return parsed.lesson
 
     def check_reference(self, lesson_path: Path, ref: FileReference) -> None:
@@ -277,10 +316,14 @@ def _svg_is_active(path: Path) -> bool:
     return False
 
 
-def inspect_course(folder: Path) -> tuple[Course | None, tuple[Problem, ...]]:
+def inspect_course(
+    folder: Path, *, outline: bool = False, keep_text: KeepText | None = None
+) -> tuple[Course | None, tuple[Problem, ...]]:
     """Read and check one course folder. Returns the course (``None`` if it has any error)
-    and every problem, warnings included, in file and line order."""
-    reader = _CourseReader(folder)
+    and every problem, warnings included, in file and line order. ``outline``: keep the
+    lessons as outlines (what the library holds; see the module docstring), unless
+    ``keep_text`` asks for their text."""
+    reader = _CourseReader(folder, outline=outline, keep_text=keep_text)
     course = reader.read()
     return course, tuple(sort_problems(reader.problems))
 
@@ -291,6 +334,80 @@ def load_course(folder: Path) -> Course:
     if course is None:
         raise CourseFormatError(problems)
     return course
+
+
+def outline_of(lesson: Lesson, digest: str) -> Lesson:
+    """``lesson`` without its slides' text (see ``Lesson.outline``)."""
+    slides = tuple(replace(slide, body="", notes="") for slide in lesson.slides)
+    return replace(lesson, slides=slides, outline=True, digest=digest)
+
+
+class LessonChangedError(CourseFormatError):
+    """A lesson's file no longer holds what the library checked: it was edited, moved or
+    deleted since. Refreshing the library reads and checks it again."""
+
+    def __init__(self, course: Course, lesson: Lesson, why: str) -> None:
+        problem = Problem(
+            lesson.source or Path(lesson.id),
+            0,
+            f"the lesson file {why} since Playbook read the library",
+            "refresh the library (Courses, then Refresh) to read it again.",
+        )
+        super().__init__((problem,))
+        self.user_message = (
+            f"“{lesson.title}” {why} on disk since Playbook read the course "
+            f"“{course.title}”. Refresh the library (Courses, then Refresh) to read it again."
+        )
+
+
+def read_lesson_content(course: Course, lesson: Lesson) -> Lesson:
+    """``lesson`` with its slides' text, read again from its file (``lesson`` itself if it
+    is not an outline). :class:`LessonChangedError` if the file is not what was checked."""
+    if not lesson.outline:
+        return lesson
+    if lesson.source is None:
+        raise LessonChangedError(course, lesson, "is no longer there")
+    try:
+        with lesson.source.open("rb") as handle:
+            raw = handle.read(MAX_LESSON_BYTES + 1)
+    except OSError:
+        raise LessonChangedError(course, lesson, "is no longer there") from None
+    if sha256(raw).hexdigest() != lesson.digest:
+        raise LessonChangedError(course, lesson, "was changed")
+    text, _problems = decode_text(raw, lesson.source)
+    parsed = parse_lesson(text or "", lesson.source, lesson.id).lesson
+    if parsed is None:  # the same bytes were checked: only a changed parser gets here
+        raise LessonChangedError(course, lesson, "could not be read again")
+    return parsed
+
+
+class _LessonContents(Mapping[str, Lesson]):
+    """A course's lessons with their text, each read from its file when asked for (and
+    not kept: indexing a 500-lesson course reads them one after the other)."""
+
+    def __init__(self, course: Course) -> None:
+        self._course = course
+
+    def __getitem__(self, lesson_id: str) -> Lesson:
+        return read_lesson_content(self._course, self._course.lessons[lesson_id])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._course.lessons)
+
+    def __len__(self) -> int:
+        return len(self._course.lessons)
+
+    def __contains__(self, lesson_id: object) -> bool:
+        return lesson_id in self._course.lessons
+
+
+def with_content(course: Course) -> Course:
+    """``course`` whose lessons come with their slides' text, each lesson read from its
+    file when first used (presenting, indexing for search). Raises
+    :class:`LessonChangedError` on using a lesson whose file changed."""
+    if not any(lesson.outline for lesson in course.lessons.values()):
+        return course
+    return replace(course, lessons=_LessonContents(course))
 
 
 def _course_folders(path: Path) -> list[Path]:
@@ -382,7 +499,9 @@ class FolderStore(Protocol):
     def remove_folder(self, path: Path) -> None: ...
 
 
-def _scan_root(root: Path, *, report_empty: bool, bundled: bool = False) -> list[CourseEntry]:
+def _scan_root(
+    root: Path, *, report_empty: bool, bundled: bool = False, keep_text: KeepText | None = None
+) -> list[CourseEntry]:
     if not root.is_dir():
         if not report_empty:
             return []
@@ -418,7 +537,7 @@ def _scan_root(root: Path, *, report_empty: bool, bundled: bool = False) -> list
         ]
     entries = []
     for folder in folders:
-        course, problems = inspect_course(folder)
+        course, problems = inspect_course(folder, outline=True, keep_text=keep_text)
         entries.append(CourseEntry(folder, course, problems, bundled))
     return entries
 
@@ -429,20 +548,29 @@ class CourseLibrary:
     Two courses with the same id cannot both be offered (progress is keyed by id): the
     first one found wins and the later one is shown as broken, saying why."""
 
-    def __init__(self, bundled_root: Path, folders: FolderStore) -> None:
+    def __init__(
+        self, bundled_root: Path, folders: FolderStore, keep_text: KeepText | None = None
+    ) -> None:
+        """``keep_text``: asked for each course before its lessons are read; True keeps
+        their text instead of an outline (the search index, out of date for it, reads
+        the text next: a first start, an edited course)."""
         self._bundled_root = bundled_root
         self._folders = folders
+        self._keep_text = keep_text
         self._scanned: dict[Path, list[CourseEntry]] = {}
         self._entries: list[CourseEntry] = []
         self._courses: dict[str, Course] = {}
+        self._last_read: tuple[Lesson, Lesson] | None = None  # (outline, with its text)
 
     def refresh(self) -> list[CourseEntry]:
         """Re-read every course folder."""
         scanned = {
-            self._bundled_root: _scan_root(self._bundled_root, report_empty=False, bundled=True)
+            self._bundled_root: _scan_root(
+                self._bundled_root, report_empty=False, bundled=True, keep_text=self._keep_text
+            )
         }
         for folder in self._folders.list_folders():
-            scanned[folder] = _scan_root(folder, report_empty=True)
+            scanned[folder] = _scan_root(folder, report_empty=True, keep_text=self._keep_text)
         self._scanned = scanned
         return self._rebuild()
 
@@ -458,6 +586,19 @@ class CourseLibrary:
         """The loaded course with this id; ``KeyError`` if it is unknown or broken."""
         return self._courses[course_id]
 
+    def lesson_content(self, course: Course, lesson_id: str) -> Lesson:
+        """Lesson ``lesson_id`` of ``course`` with its slides' text, to show it.
+        ``KeyError`` if the course has no such lesson; :class:`LessonChangedError` if its
+        file changed since the library read it. The last lesson read is kept: the window
+        checks that a lesson can be read before the player shows it."""
+        outline = course.lessons[lesson_id]
+        last = self._last_read
+        if last is not None and last[0] is outline:
+            return last[1]
+        lesson = read_lesson_content(course, outline)
+        self._last_read = (outline, lesson)
+        return lesson
+
     def add_folder(self, path: Path) -> list[CourseEntry]:
         """Add a course folder (or a folder of course folders), keep it across restarts,
         and return the entries found in it. ``NotADirectoryError`` if it is no folder."""
@@ -465,7 +606,7 @@ class CourseLibrary:
         if not path.is_dir():
             raise NotADirectoryError(f"{path} is not a folder")
         self._folders.add_folder(path)
-        self._scanned[path] = _scan_root(path, report_empty=True)
+        self._scanned[path] = _scan_root(path, report_empty=True, keep_text=self._keep_text)
         self._rebuild()
         found = {e.folder for e in self._scanned[path]}
         return [e for e in self._entries if e.folder in found]

@@ -21,8 +21,16 @@ from datetime import datetime
 from pathlib import Path
 
 from desktop.domain.course import Course, Question, QuestionKind
-from desktop.domain.presenting import Deck, DeckSlide, Scope, build_deck, format_duration
+from desktop.domain.presenting import (
+    Deck,
+    DeckSlide,
+    PresentingError,
+    Scope,
+    build_deck,
+    format_duration,
+)
 from desktop.integrations.pdf import PdfProblem, render_pdf_report
+from desktop.services.course_library import LessonChangedError, with_content
 from desktop.services.rendering import render_markdown_html, render_slide_html
 
 log = logging.getLogger(__name__)
@@ -46,8 +54,13 @@ KIND_HINT = {
 
 
 def deck_for(course: Course, scope: Scope, target_id: str | None = None) -> Deck:
-    """The deck to present (see :func:`desktop.domain.presenting.build_deck`)."""
-    return build_deck(course, scope, target_id)
+    """The deck to present (see :func:`desktop.domain.presenting.build_deck`), with the
+    text of the lessons it holds read from their files (a library keeps outlines).
+    :class:`PresentingError` if one of them changed since the library read it."""
+    try:
+        return build_deck(with_content(course), scope, target_id)
+    except LessonChangedError as changed:
+        raise PresentingError(changed.user_message) from changed
 
 
 @dataclass(frozen=True, slots=True)

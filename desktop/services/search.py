@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 
 from desktop.domain.course import Course, Slide
 from desktop.domain.digests import sha256
+from desktop.services.course_library import LessonChangedError, with_content
 from desktop.storage import search_index as repo
 from desktop.storage.database import Database
 
@@ -60,15 +61,28 @@ class SearchService:
         """Index every slide of ``course``, replacing what was indexed for it before.
 
         Skipped (returns False) when the course's content is unchanged since it was last
-        indexed; otherwise the course's slides are swapped in one transaction."""
+        indexed; otherwise the course's slides are swapped in one transaction. The text of
+        a library's lessons (outlines) is read from their files only then. A lesson file
+        changed since the library read it is not indexed (False): the next library read
+        indexes it."""
         fingerprint = course_fingerprint(course)
         with self._db.read_session() as conn:
             if repo.fingerprint(conn, course.id) == fingerprint:
                 return False
-        slides = list(indexed_slides(course))
+        try:
+            slides = list(indexed_slides(with_content(course)))
+        except LessonChangedError as changed:
+            log.warning("not indexed for search: %s", changed)
+            return False
         with self._db.session() as conn:
             repo.replace_course(conn, course.id, fingerprint, slides, datetime.now(UTC))
         return True
+
+    def needs_index(self, course_id: str, stamp: str) -> bool:
+        """Whether a course read from files with this stamp (``Course.digest``) is not
+        indexed as it is: the course library keeps its text for :meth:`index_course`."""
+        with self._db.read_session() as conn:
+            return repo.fingerprint(conn, course_id) != _files_fingerprint(course_id, stamp)
 
     def remove_course(self, course_id: str) -> None:
         with self._db.session() as conn:
@@ -163,8 +177,16 @@ def snippet_html(snippet: str) -> str:
 # -- indexing --------------------------------------------------------------------------
 
 
+def _files_fingerprint(course_id: str, stamp: str) -> str:
+    return sha256(f"{INDEX_FORMAT}\x1f{course_id}\x1ffiles\x1f{stamp}".encode()).hexdigest()
+
+
 def course_fingerprint(course: Course) -> str:
-    """A hash of everything :func:`indexed_slides` reads from the course."""
+    """A hash of everything :func:`indexed_slides` reads from the course: of the files it
+    was read from (``Course.digest``) when it was read from files, which does not need the
+    slides' text an outline leaves out."""
+    if course.digest:
+        return _files_fingerprint(course.id, course.digest)
     h = sha256()  # not hashlib: it loads OpenSSL (see desktop.domain.digests)
 
     def put(value: str) -> None:

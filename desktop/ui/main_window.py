@@ -397,8 +397,10 @@ class MainWindow(QMainWindow):
         self.offline_label.setVisible(False)
         status.sign_in_requested.connect(self.show_account)
         controller.synced.connect(lambda _report: self._after_sync())
-        if services.templates is not None:  # templates saved by any section sync soon
-            services.templates.add_listener(controller.local_change_from_any_thread)
+        # Templates saved by any section sync soon (the library is built when first used).
+        services.when_templates_built(
+            lambda templates: templates.add_listener(controller.local_change_from_any_thread)
+        )
         # After the library is read: the first sync never competes with the start.
         QTimer.singleShot(SYNC_START_DELAY_MS, self, controller.start)
 
@@ -717,10 +719,17 @@ class MainWindow(QMainWindow):
 
     def open_lesson(self, course_id: str, lesson_id: str, slide_id: str | None = None) -> bool:
         """Open a lesson at a slide (the first one if ``slide_id`` is None or gone)."""
+        from desktop.services.course_library import LessonChangedError
+
         course = self._course(course_id)
         if course is None or lesson_id not in course.lessons:
             if course is not None:
                 self.show_message("That lesson is not in the course any more.")
+            return False
+        try:  # its text is read from the file now (the library keeps an outline)
+            self.services.library.lesson_content(course, lesson_id)
+        except LessonChangedError as changed:
+            self.show_message(changed.user_message)
             return False
         self._section = Section.COURSES
         self._light(Section.COURSES)

@@ -1,14 +1,22 @@
-"""What the user sees when the local database (or the app) cannot be used as it is."""
+"""What the user sees when the local database (or the app) cannot be used as it is.
+
+Every start imports this module, and hardly any shows these boxes: QMessageBox is
+imported when one is shown (PySide builds a Qt class's Python type, with its enums, when
+it is first named)."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QMessageBox, QWidget
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QWidget
 
 
 def ask_start_fresh(message: str, path: Path, parent: QWidget | None = None) -> bool:
     """Explain the problem; True if the user chose to move the file aside and start fresh."""
+    from PySide6.QtWidgets import QMessageBox
+
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Warning)
     box.setWindowTitle("Playbook can't open your data")
@@ -26,6 +34,8 @@ def ask_start_fresh(message: str, path: Path, parent: QWidget | None = None) -> 
 
 def tell_problem(message: str, path: Path, parent: QWidget | None = None) -> None:
     """Explain a problem the user has to fix outside Playbook (a locked file, permissions)."""
+    from PySide6.QtWidgets import QMessageBox
+
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Critical)
     box.setWindowTitle("Playbook can't open your data")
@@ -36,6 +46,8 @@ def tell_problem(message: str, path: Path, parent: QWidget | None = None) -> Non
 
 def tell_start_failed(message: str, parent: QWidget | None = None) -> None:
     """Explain that Playbook could not start for a reason nobody planned for."""
+    from PySide6.QtWidgets import QMessageBox
+
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Critical)
     box.setWindowTitle("Playbook could not start")

@@ -4,28 +4,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
 from typing import Any
 
 from PySide6.QtCore import Qt
 
 from desktop.domain.templates import Template, TemplateKind, TemplateVersion
+from desktop.ui.formatting import ago as ago  # shared with the sync status line
 from desktop.ui.models.base import Role, RowListModel
-
-
-def ago(when: datetime, now: datetime | None = None) -> str:
-    """ "just now", "5 min ago", "3 h ago", "yesterday", "12 Mar"."""
-    now = now or datetime.now(UTC)
-    seconds = (now - when).total_seconds()
-    if seconds < 45:
-        return "just now"
-    if seconds < 3600:
-        return f"{max(1, round(seconds / 60))} min ago"
-    if seconds < 86_400:
-        return f"{round(seconds / 3600)} h ago"
-    if seconds < 2 * 86_400:
-        return "yesterday"
-    return when.astimezone().strftime("%d %b")
 
 
 class TemplateListModel(RowListModel[Template]):

@@ -318,11 +318,14 @@ class LessonPlayer(QWidget):
         return self.lesson.slides[self.index]
 
     def open(self, course: Course, lesson_id: str, slide_id: str | None = None) -> None:
-        """Show ``lesson_id`` of ``course`` at ``slide_id`` (the first slide if None or gone)."""
-        self.close_lesson()
-        lesson = course.lessons.get(lesson_id)
-        if lesson is None:
+        """Show ``lesson_id`` of ``course`` at ``slide_id`` (the first slide if None or gone).
+
+        ``KeyError`` if the course has no such lesson, ``LessonChangedError`` if its file
+        changed since the library read it; the player is left as it was."""
+        if lesson_id not in course.lessons:
             raise KeyError(f"lesson {lesson_id!r} is not in course {course.id!r}")
+        lesson = self._services.library.lesson_content(course, lesson_id)  # with its text
+        self.close_lesson()
         self.course, self.lesson = course, lesson
         progress = self._services.progress
         progress.lesson_opened(course, lesson_id)

@@ -24,6 +24,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
@@ -42,16 +43,11 @@ from PySide6.QtGui import (
     QPen,
 )
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QFileDialog,
     QFrame,
     QHBoxLayout,
-    QHeaderView,
     QMenu,
-    QMessageBox,
     QSizePolicy,
     QStackedWidget,
-    QTableView,
     QToolTip,
     QVBoxLayout,
     QWidget,
@@ -61,6 +57,9 @@ from desktop.ui import theme
 from desktop.ui.models.analytics import ChartNumbers, NumbersModel, format_cell
 from desktop.ui.widgets.common import button, label
 from desktop.ui.widgets.delegates import wrap_lines
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QMessageBox, QTableView
 
 ValueFormat = Callable[[float], str]
 
@@ -1137,6 +1136,11 @@ class ChartCard(QFrame):
     def table(self) -> QTableView:
         """The Numbers table (built on first use: most charts are never asked)."""
         if self._table is None:
+            # Imported here, as the file dialog and the message box below: Home shows
+            # charts on every start, and PySide builds each Qt class's Python type (with
+            # its enums) when first named.
+            from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
+
             table = self._table = QTableView()
             table.setObjectName("NumbersTable")
             table.setModel(self.model)
@@ -1206,6 +1210,8 @@ class ChartCard(QFrame):
 
     def ask_save_path(self, kind: str) -> Path | None:
         """Where to save (a file dialog); None if cancelled."""
+        from PySide6.QtWidgets import QFileDialog
+
         kinds = {"csv": "CSV files (*.csv)", "png": "PNG images (*.png)"}
         chosen, _filter = QFileDialog.getSaveFileName(
             self, f"Export {self.title.text()}", f"{self.file_stem}.{kind}", kinds[kind]
@@ -1230,6 +1236,8 @@ class ChartCard(QFrame):
                 f"Could not save {path.name}: {reason}. "
                 "Choose another folder (one you can write to) and try again."
             )
+            from PySide6.QtWidgets import QMessageBox
+
             box = QMessageBox(self)
             box.setIcon(QMessageBox.Icon.Warning)
             box.setWindowTitle("Export failed")

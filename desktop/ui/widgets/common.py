@@ -17,6 +17,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QAbstractScrollArea,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -338,6 +339,20 @@ class ClickableCard(QFrame):
             event.accept()
             return
         super().keyPressEvent(event)
+
+
+def viewport_width(view: QAbstractScrollArea) -> int:
+    """The width of ``view``'s viewport, worked out without ``view.viewport()``.
+
+    A scroll area's viewport is a plain QWidget made by Qt, never seen by Python: handing
+    it to Python makes PySide try every QWidget subclass for its type, which creates ~130
+    Python types with their enums (QWizard, QCalendarWidget...) and keeps them: ~2 MiB of
+    a learner's session for one number."""
+    width = view.maximumViewportSize().width()
+    bar = view.verticalScrollBar()
+    if bar.isVisible():
+        width -= bar.width()
+    return width
 
 
 def fit_list_height(view: QAbstractItemView, max_rows: int = 0) -> None:

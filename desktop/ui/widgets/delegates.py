@@ -43,7 +43,7 @@ from PySide6.QtWidgets import (
 
 from desktop.ui import theme
 from desktop.ui.models.base import Role
-from desktop.ui.widgets.common import paint_ring
+from desktop.ui.widgets.common import paint_ring, viewport_width
 
 
 def wrap_lines(fm: QFontMetrics, text: str, width: int, max_lines: int) -> list[str]:
@@ -98,7 +98,7 @@ class CardDelegate(QStyledItemDelegate):
         return max(80, total_width - 2 * s.padding - s.lead - 12 - 4)
 
     def _row_width(self, option: QStyleOptionViewItem) -> int:
-        width = self._view.viewport().width()
+        width = viewport_width(self._view)
         return width if width > 0 else max(option.rect.width(), 320)
 
     def _wrapped_height(self, font: QFont, text: str, width: int, max_lines: int = 0) -> int:

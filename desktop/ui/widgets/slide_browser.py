@@ -125,7 +125,8 @@ class SlideBrowser(QTextBrowser):
         self._fit_height()
 
     def _max_image_width(self) -> int:
-        return max(120, self.viewport().width() - 8)
+        # Not ``self.viewport()``: see ``viewport_width`` (no scroll bars here, ever).
+        return max(120, self.maximumViewportSize().width() - 8)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)

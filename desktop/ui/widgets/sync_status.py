@@ -24,7 +24,7 @@ from desktop.integrations.sync_types import SyncProblem
 from desktop.services.sync import SyncReport, SyncService, SyncStatus
 from desktop.services.sync_schedule import SyncSchedule
 from desktop.ui import theme
-from desktop.ui.models.templates import ago
+from desktop.ui.formatting import ago
 from desktop.ui.tasks import TaskRunner
 
 log = logging.getLogger(__name__)

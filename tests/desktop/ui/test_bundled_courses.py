@@ -44,9 +44,12 @@ def test_a_bundled_course_plays_from_start_to_end(
     quiz_shot = False
     for lesson in course.ordered_lessons():
         assert window.open_lesson(course.id, lesson.id)
+        shown = services.library.lesson_content(course, lesson.id)  # read with its text
         for index, slide in enumerate(lesson.slides):
             assert player.index == index
-            assert player.slide is slide
+            assert player.slide == shown.slides[index]
+            assert player.slide.id == slide.id
+            assert player.slide.body
             views = {v.question.id: v for v in player.quiz.views}
             assert set(views) == {q.id for q in slide.questions}
             for question in slide.questions:

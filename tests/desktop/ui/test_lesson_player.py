@@ -181,3 +181,32 @@ def test_time_spent_is_recorded_when_leaving(window: MainWindow, services, qtbot
     spent = [e for e in services.progress.events(sample.id) if e.kind is EventKind.TIME_SPENT]
     assert len(spent) == 1
     assert 29 <= spent[0].seconds <= 40
+
+
+def test_a_lesson_edited_on_disk_after_the_library_was_read_asks_for_a_reload(
+    services, open_window, tmp_path
+) -> None:
+    # The library keeps lessons as outlines and reads a lesson's text when it is shown:
+    # a file changed since it was checked is not shown half-checked.
+    import shutil
+    from pathlib import Path
+
+    source = Path(__file__).resolve().parents[3] / "courses" / "sample-course"
+    folder = shutil.copytree(source, tmp_path / "copy")
+    manifest = folder / "course.toml"
+    manifest.write_text(
+        manifest.read_text("utf-8").replace('"email-subject-lines"', '"copy-course"', 1), "utf-8"
+    )
+    services.library.add_folder(folder)
+    window = open_window(services)
+    course = services.library.course("copy-course")
+    first, second = course.ordered_lessons()[:2]
+    assert window.open_lesson(course.id, first.id)
+    assert window.player.slide.body  # the text, read from the file
+
+    path = second.source
+    path.write_text(path.read_text("utf-8") + "\nAdded after the library was read.\n", "utf-8")
+    assert not window.open_lesson(course.id, second.id)
+    assert window.player.lesson.id == first.id  # still showing what it showed
+    assert "changed on disk" in window.statusBar().currentMessage()
+    assert "Refresh the library" in window.statusBar().currentMessage()

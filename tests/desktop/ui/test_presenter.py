@@ -16,8 +16,9 @@ from PySide6.QtWidgets import QApplication, QLabel, QMenu, QTextEdit, QWidget
 from pytestqt.qtbot import QtBot
 
 from desktop.domain.course import Course
-from desktop.domain.presenting import Blank, Deck, PaceState, Scope, build_deck
+from desktop.domain.presenting import Blank, Deck, PaceState, Scope
 from desktop.services.container import Services
+from desktop.services.presenting import deck_for
 from desktop.ui.main_window import MainWindow
 from desktop.ui.presenter.request import PresentRequest
 from desktop.ui.presenter.screens import Display, Screens
@@ -75,7 +76,7 @@ def present(
         start: int = 0,
     ) -> PresentationSession:
         course = services.library.course(course_id)
-        deck = build_deck(course, scope, target)
+        deck = deck_for(course, scope, target)  # with the lessons' text, as the app does
         session = PresentationSession(
             deck,
             screens=screens if screens is not None else Screens([laptop(), projector()]),

@@ -13,9 +13,11 @@ from desktop.domain.course_format import MAX_IMAGE_BYTES, MAX_LESSON_BYTES
 from desktop.services.course_library import (
     CourseFormatError,
     CourseLibrary,
+    LessonChangedError,
     inspect_course,
     load_course,
     validate_paths,
+    with_content,
 )
 from desktop.services.rendering import render_slide_html
 
@@ -442,3 +444,59 @@ def test_the_complete_example_in_the_docs_is_a_valid_course(tmp_path: Path) -> N
     assert course is not None
     questions = course.lessons["key-words-first"].questions
     assert [q.id for q in questions] == ["first-words", "preheader"]
+
+
+# --------------------------------------------------------------------------- outlines
+
+
+def test_the_library_keeps_outlines_and_reads_a_lesson_s_text_when_shown() -> None:
+    library = CourseLibrary(SAMPLE.parent, MemoryFolderStore())
+    library.refresh()
+    kept = library.course("email-subject-lines")
+    whole = load_course(SAMPLE)
+    assert kept.digest
+    assert kept.lessons.keys() == whole.lessons.keys()
+    for lesson_id, full in whole.lessons.items():
+        outline = kept.lessons[lesson_id]
+        # Everything but the slides' text stays in memory: ids, titles, questions, rules.
+        assert outline.outline
+        assert not full.outline
+        assert [(s.id, s.title, s.questions, s.line) for s in outline.slides] == [
+            (s.id, s.title, s.questions, s.line) for s in full.slides
+        ]
+        assert outline.completion == full.completion
+        assert all(s.body == "" and s.notes == "" for s in outline.slides)
+        assert library.lesson_content(kept, lesson_id) == full
+
+
+def test_a_lesson_edited_after_the_library_read_it_asks_for_a_reload(tmp_path: Path) -> None:
+    folder = write_course(tmp_path / "c" / "demo", {"intro": lesson_text(), "next": lesson_text()})
+    library = CourseLibrary(tmp_path / "c", MemoryFolderStore())
+    library.refresh()
+    course = library.course("demo")
+    (folder / "lessons" / "intro.md").write_text(
+        lesson_text(body="# Welcome\n\nChanged.\n"), "utf-8"
+    )
+    with pytest.raises(LessonChangedError) as changed:
+        library.lesson_content(course, "intro")
+    assert "“Hello” was changed on disk" in changed.value.user_message
+    assert "Refresh the library" in changed.value.user_message
+    (folder / "lessons" / "next.md").unlink()
+    with pytest.raises(LessonChangedError, match="no longer there"):
+        library.lesson_content(course, "next")
+    (folder / "lessons" / "next.md").write_text(lesson_text(), "utf-8")
+    library.refresh()  # read again: the edited text is what is shown now
+    lesson = library.lesson_content(library.course("demo"), "intro")
+    assert lesson.slides[0].body.strip() == "# Welcome\n\nChanged."
+
+
+def test_with_content_reads_each_lesson_when_used() -> None:
+    library = CourseLibrary(SAMPLE.parent, MemoryFolderStore())
+    library.refresh()
+    kept = library.course("email-subject-lines")
+    full = with_content(kept)
+    whole = load_course(SAMPLE)
+    assert [lesson.slides for lesson in full.ordered_lessons()] == [
+        lesson.slides for lesson in whole.ordered_lessons()
+    ]
+    assert with_content(whole) is whole  # a course read whole is used as it is

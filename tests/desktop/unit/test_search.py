@@ -18,6 +18,7 @@ from desktop.domain.course import (
     QuestionKind,
     Slide,
 )
+from desktop.services.course_library import CourseLibrary
 from desktop.services.search import SearchService, fts_query, markdown_to_text
 from desktop.storage.database import Database
 
@@ -338,3 +339,65 @@ def test_snippets_do_not_repeat_the_slide_heading(tmp_path: Path) -> None:
 
     assert hit.slide_title == "Preview text"
     assert hit.snippet_html == "The preview text <b>sells</b>."
+
+
+class _NoFolders:
+    def list_folders(self) -> list[Path]:
+        return []
+
+    def add_folder(self, path: Path) -> None:
+        raise AssertionError("not used")
+
+    def remove_folder(self, path: Path) -> None:
+        raise AssertionError("not used")
+
+
+def _demo_course_on_disk(root: Path, text: str) -> Path:
+    """A one-lesson course in ``root/demo``; returns its lesson file."""
+    folder = root / "demo"
+    (folder / "lessons").mkdir(parents=True)
+    (folder / "course.toml").write_text(
+        'id = "demo"\nversion = "1.0.0"\ntitle = "Demo"\n\n'
+        '[[modules]]\nid = "m"\ntitle = "M"\nlessons = ["intro"]\n',
+        "utf-8",
+    )
+    lesson = folder / "lessons" / "intro.md"
+    lesson.write_text(f"---\ntitle: Intro\n---\n\n# Welcome\n\n{text}\n", "utf-8")
+    return lesson
+
+
+def test_a_library_s_outlines_are_indexed_with_their_text_read_from_the_files(
+    tmp_path: Path,
+) -> None:
+    lesson = _demo_course_on_disk(tmp_path / "courses", "Zanzibar offers.")
+    library = CourseLibrary(tmp_path / "courses", _NoFolders())
+    library.refresh()
+    with Database.open(tmp_path / "playbook.sqlite3") as db:
+        service = SearchService(db)
+        assert library.course("demo").lessons["intro"].slides[0].body == ""  # an outline
+        assert service.index_course(library.course("demo"))
+        assert slide_ids(service, "zanzibar") == ["welcome"]
+        assert not service.index_course(library.course("demo"))  # the files did not change
+        # Edited on disk: the library reads it again, and the index follows.
+        lesson.write_text("---\ntitle: Intro\n---\n\n# Welcome\n\nMadagascar now.\n", "utf-8")
+        library.refresh()
+        assert service.index_course(library.course("demo"))
+        assert slide_ids(service, "madagascar") == ["welcome"]
+        assert slide_ids(service, "zanzibar") == []
+
+
+def test_a_course_the_index_lacks_is_read_once_with_its_text_then_as_an_outline(
+    tmp_path: Path,
+) -> None:
+    _demo_course_on_disk(tmp_path / "courses", "Zanzibar offers.")
+    with Database.open(tmp_path / "playbook.sqlite3") as db:
+        service = SearchService(db)
+        library = CourseLibrary(tmp_path / "courses", _NoFolders(), keep_text=service.needs_index)
+        library.refresh()  # not indexed yet: the text is kept for the index
+        first = library.course("demo")
+        assert not first.lessons["intro"].outline
+        assert service.index_course(first)
+        assert slide_ids(service, "zanzibar") == ["welcome"]
+        library.refresh()  # indexed as it is: an outline from now on
+        assert library.course("demo").lessons["intro"].outline
+        assert not service.index_course(library.course("demo"))
