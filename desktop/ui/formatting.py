@@ -18,16 +18,21 @@ def plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
-def ago(when: datetime, now: datetime | None = None) -> str:
-    """ "just now", "5 min ago", "3 h ago", "yesterday", "12 Mar"."""
+def relative_time(at: datetime, now: datetime | None = None) -> str:
+    """``just now``, ``5 min ago``, ``3 h ago``, ``yesterday``, ``4 days ago``, ``12 Mar``."""
     now = now or datetime.now(UTC)
-    seconds = (now - when).total_seconds()
-    if seconds < 45:
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=UTC)
+    seconds = (now - at).total_seconds()
+    if seconds < 60:
         return "just now"
     if seconds < 3600:
-        return f"{max(1, round(seconds / 60))} min ago"
-    if seconds < 86_400:
-        return f"{round(seconds / 3600)} h ago"
-    if seconds < 2 * 86_400:
+        return f"{int(seconds // 60)} min ago"
+    if seconds < 86400:
+        return f"{int(seconds // 3600)} h ago"
+    days = int(seconds // 86400)
+    if days == 1:
         return "yesterday"
-    return when.astimezone().strftime("%d %b")
+    if days < 7:
+        return f"{days} days ago"
+    return at.astimezone().strftime("%d %b")

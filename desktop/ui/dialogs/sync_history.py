@@ -21,8 +21,9 @@ from PySide6.QtWidgets import (
 from desktop.domain.templates import TemplateVersion
 from desktop.domain.templates_diff import fields_diff
 from desktop.services.templates import TemplateService
+from desktop.ui.formatting import relative_time
 from desktop.ui.models.base import Role
-from desktop.ui.models.templates import VersionListModel, ago, version_title
+from desktop.ui.models.templates import VersionListModel, version_title
 from desktop.ui.tasks import TaskRunner, user_message
 from desktop.ui.views.templates_diff import diff_html
 from desktop.ui.widgets.common import button, label
@@ -129,7 +130,7 @@ class HistoryDialog(QDialog):
         team = any(v.number is not None for v in versions)
         for i, v in enumerate(versions):
             title = version_title(v, len(versions) - i, team)
-            self.compare.addItem(f"{title} — {ago(v.created_at)}", v.seq)
+            self.compare.addItem(f"{title} — {relative_time(v.created_at)}", v.seq)
         self.compare.blockSignals(False)
         if versions:
             self.list.selectionModel().setCurrentIndex(

@@ -3,32 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import Qt
 
+from desktop.ui.formatting import relative_time
 from desktop.ui.models.base import Role, RowListModel, SlideRef
-
-
-def relative_time(at: datetime, now: datetime | None = None) -> str:
-    """``just now``, ``5 min ago``, ``3 h ago``, ``yesterday``, ``4 days ago``, ``12 Mar``."""
-    now = now or datetime.now(UTC)
-    if at.tzinfo is None:
-        at = at.replace(tzinfo=UTC)
-    seconds = (now - at).total_seconds()
-    if seconds < 60:
-        return "just now"
-    if seconds < 3600:
-        return f"{int(seconds // 60)} min ago"
-    if seconds < 86400:
-        return f"{int(seconds // 3600)} h ago"
-    days = int(seconds // 86400)
-    if days == 1:
-        return "yesterday"
-    if days < 7:
-        return f"{days} days ago"
-    return at.astimezone().strftime("%d %b")
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersisten
 from desktop.domain.content import Finding, Severity
 from desktop.integrations.providers.base import ProviderConfig
 from desktop.services.content import HistoryEntry, QueuedRequest
-from desktop.ui.models.activity import relative_time
+from desktop.ui.formatting import relative_time
 from desktop.ui.models.base import Role, RowListModel, row_flags
 
 SEVERITY_ICON = {Severity.ERROR: "alert", Severity.WARNING: "alert", Severity.INFO: "hint"}

@@ -11,8 +11,7 @@ from PySide6.QtCore import Qt
 
 from desktop.domain.course_format import Problem
 from desktop.services.course_library import CourseEntry
-from desktop.ui.formatting import duration
-from desktop.ui.models.activity import relative_time
+from desktop.ui.formatting import duration, relative_time
 from desktop.ui.models.base import Role, RowListModel, SlideRef
 
 PROBLEMS_SHOWN = 3

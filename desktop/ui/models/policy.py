@@ -15,7 +15,7 @@ from desktop.storage.policies import (
     DocumentRecord,
     VersionRecord,
 )
-from desktop.ui.models.activity import relative_time
+from desktop.ui.formatting import relative_time
 from desktop.ui.models.base import Role, RowListModel
 
 STATE_TONE = {

@@ -9,7 +9,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 
 from desktop.domain.templates import Template, TemplateKind, TemplateVersion
-from desktop.ui.formatting import ago as ago  # shared with the sync status line
+from desktop.ui.formatting import relative_time
 from desktop.ui.models.base import Role, RowListModel
 
 
@@ -43,7 +43,7 @@ class TemplateListModel(RowListModel[Template]):
         if role == Role.ICON_NAME:
             return "studio" if row.kind is TemplateKind.CONTENT else "policies"
         if role == Role.META:
-            return ago(row.updated_at)
+            return relative_time(row.updated_at)
         if role == Qt.ItemDataRole.ToolTipRole:
             return row.draft.description or row.name
         if role == Qt.ItemDataRole.AccessibleTextRole:
@@ -86,7 +86,7 @@ class VersionListModel(RowListModel[TemplateVersion]):
         if role == Role.SUBTITLE:
             return row.draft.name if row.draft is not None else "(a kind this app cannot show)"
         if role == Role.META:
-            return ago(row.created_at)
+            return relative_time(row.created_at)
         if role == Role.ICON_NAME:
             return "trash" if row.deleted else "clock"
         if role == Qt.ItemDataRole.ToolTipRole:

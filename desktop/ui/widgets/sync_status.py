@@ -24,7 +24,7 @@ from desktop.integrations.sync_types import SyncProblem
 from desktop.services.sync import SyncReport, SyncService, SyncStatus
 from desktop.services.sync_schedule import SyncSchedule
 from desktop.ui import theme
-from desktop.ui.formatting import ago
+from desktop.ui.formatting import relative_time
 from desktop.ui.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
@@ -238,7 +238,7 @@ def describe(
         # The window's busy indicator already says "Syncing…": keep the last state here.
         if status.last_sync_at is None:
             return ("Connecting to your team's server" + waiting, "busy", "")
-        return (f"Synced {ago(status.last_sync_at, now)}" + waiting, "busy", "")
+        return (f"Synced {relative_time(status.last_sync_at, now)}" + waiting, "busy", "")
     if status.action == "sign_in":
         return ("Signed out · sign in again to sync" + waiting, "warning", "Sign in…")
     if status.action == "update_app":
@@ -250,7 +250,7 @@ def describe(
         return ("Sync problem" + waiting, "warning", "Sync now")
     if status.last_sync_at is None:
         return ("Not synced yet" + waiting, "off", "Sync now")
-    return (f"Synced {ago(status.last_sync_at, now)}" + waiting, "ok", "Sync now")
+    return (f"Synced {relative_time(status.last_sync_at, now)}" + waiting, "ok", "Sync now")
 
 
 def _seconds(value: float) -> str:

@@ -10,12 +10,12 @@ from PySide6.QtCore import QModelIndex, Qt
 from desktop.domain.course_format import Problem
 from desktop.services.course_library import CourseEntry
 from desktop.services.search import SearchHit
+from desktop.ui.formatting import relative_time
 from desktop.ui.models.activity import (
     ActivityModel,
     ActivityRow,
     AnnotationListModel,
     AnnotationRow,
-    relative_time,
 )
 from desktop.ui.models.base import Role, SlideRef
 from desktop.ui.models.courses import CourseListModel, CourseRow
