@@ -106,7 +106,7 @@ class _CourseReader:
         self.outline = outline  # keep lessons as outlines (see the module docstring)
         self.keep_text = keep_text  # asked, before reading the lessons, to keep their text
         self.problems: list[Problem] = []
-        self.digests: dict[Path, str] = {}  # SHA-256 of each lesson file read, as read
+        self.digests: dict[Path, str] = {}  # SHA-256 of each file read, for outlines
         self._checked: dict[tuple[str, bool], tuple[str, str] | None] = {}
 
     def error(self, path: Path, line: int, message: str, hint: str) -> None:
@@ -151,7 +151,8 @@ class _CourseReader:
                 else "shorten it.",
             )
             return None
-        self.digests[path] = sha256(raw).hexdigest()
+        if self.outline:  # an outline's text is read again only if the file is unchanged
+            self.digests[path] = sha256(raw).hexdigest()
         text, problems = decode_text(raw, path)
         self.problems.extend(problems)
         return text

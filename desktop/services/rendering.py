@@ -245,13 +245,7 @@ def _escape_text(text: str) -> str:
 
 
 def _escape_value(value: str) -> str:
-    return (
-        value.replace("&", "&amp;")
-        .replace("\xa0", "&nbsp;")
-        .replace('"', "&quot;")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-    )
+    return _escape_text(value).replace('"', "&quot;")
 
 
 def _url_kept(value: str) -> bool | None:
