@@ -1,8 +1,13 @@
 """Learning progress as append-only events, and the aggregates derived from them.
 
-Nothing here is stored as a running total: "completed", "best score" and "time spent" are
-recomputed from the events every time. That is what lets two devices' progress be merged
-by plain union (:func:`merge_events`) without conflicts, in any order.
+The events are the truth: "completed", "best score" and "time spent" are derived from
+them, never kept as running totals that a merge could get wrong. That is what lets two
+devices' progress be merged by plain union (:func:`merge_events`) without conflicts, in
+any order. The rules read events folded into :class:`Tally` groups (one per kind, slide
+and question of a lesson), which is all they need: the database keeps those groups as
+events are added, so a learner's progress is read in one row per slide and question
+however long their history (:func:`summarize_tallies`), and judged exactly as the events
+themselves would be (:func:`summarize`, :func:`lesson_progress`).
 
 Everything is keyed to ids, never positions, and judged against the *current* course:
 a slide removed from a lesson no longer blocks its completion, a new slide does.
@@ -115,9 +120,56 @@ def merge_events(*streams: Iterable[ProgressEvent]) -> list[ProgressEvent]:
     return sorted(unique.values(), key=lambda e: (e.occurred_at, str(e.id)))
 
 
+@dataclass(frozen=True, slots=True)
+class Tally:
+    """The events of one kind, on one slide or question of a lesson, folded together:
+    everything the progress rules read of them. An event is a tally of one
+    (:meth:`of`); the database keeps a tally per group as events are added."""
+
+    kind: EventKind
+    course_id: str
+    lesson_id: str
+    slide_id: str | None
+    question_id: str | None
+    events: int  # how many events
+    seconds: float  # their time spent, summed
+    last_at: datetime  # the latest one's time
+    best_score: float | None  # the best score among them (None: none had a score)
+    correct: int  # how many were right answers
+
+    @classmethod
+    def of(cls, event: ProgressEvent) -> Tally:
+        return cls(
+            event.kind,
+            event.course_id,
+            event.lesson_id,
+            event.slide_id,
+            event.question_id,
+            1,
+            event.seconds,
+            event.occurred_at,
+            event.score,
+            1 if event.correct else 0,
+        )
+
+
+def _tallies(events: Iterable[ProgressEvent]) -> Iterable[Tally]:
+    """Each event once (the same id seen twice is the same event), as a tally."""
+    seen: set[uuid.UUID] = set()
+    for event in events:
+        if event.id not in seen:
+            seen.add(event.id)
+            yield Tally.of(event)
+
+
 def lesson_progress(lesson: Lesson, events: Iterable[ProgressEvent]) -> LessonProgress:
     """The aggregates of one lesson from its events (events of other lessons are ignored;
     duplicates by id count once)."""
+    return lesson_progress_of_tallies(lesson, _tallies(events))
+
+
+def lesson_progress_of_tallies(lesson: Lesson, tallies: Iterable[Tally]) -> LessonProgress:
+    """The aggregates of one lesson from its events' tallies (other lessons' are ignored)."""
     viewed: set[str] = set()
     best: dict[str, float] = {}
     attempts: dict[str, int] = {}
@@ -125,24 +177,22 @@ def lesson_progress(lesson: Lesson, events: Iterable[ProgressEvent]) -> LessonPr
     seconds = 0.0
     opened = False
     last: datetime | None = None
-    seen: set[uuid.UUID] = set()
-    for event in events:
-        if event.lesson_id != lesson.id or event.id in seen:
+    for tally in tallies:
+        if tally.lesson_id != lesson.id:
             continue
-        seen.add(event.id)
-        seconds += event.seconds
-        last = event.occurred_at if last is None else max(last, event.occurred_at)
-        if event.kind is EventKind.LESSON_OPENED:
+        seconds += tally.seconds
+        last = tally.last_at if last is None else max(last, tally.last_at)
+        if tally.kind is EventKind.LESSON_OPENED:
             opened = True
-        elif event.kind is EventKind.SLIDE_VIEWED and event.slide_id is not None:
-            viewed.add(event.slide_id)
+        elif tally.kind is EventKind.SLIDE_VIEWED and tally.slide_id is not None:
+            viewed.add(tally.slide_id)
             opened = True
-        elif event.kind is EventKind.QUIZ_ATTEMPT and event.question_id is not None:
-            qid = event.question_id
-            attempts[qid] = attempts.get(qid, 0) + 1
-            if event.score is not None:
-                best[qid] = max(best.get(qid, event.score), event.score)
-            if event.correct:
+        elif tally.kind is EventKind.QUIZ_ATTEMPT and tally.question_id is not None:
+            qid = tally.question_id
+            attempts[qid] = attempts.get(qid, 0) + tally.events
+            if tally.best_score is not None:
+                best[qid] = max(best.get(qid, tally.best_score), tally.best_score)
+            if tally.correct:
                 correct.add(qid)
     partial = LessonProgress(
         lesson_id=lesson.id,
@@ -186,23 +236,26 @@ def summarize(course: Course, events: Iterable[ProgressEvent]) -> CourseProgress
     """Derive a course's progress from its events (duplicates by id count once; events of
     other courses and of lessons no longer in the course are ignored, except that time
     spent in a removed lesson still counts as time spent in the course)."""
-    by_lesson: dict[str, list[ProgressEvent]] = {}
-    seen: set[uuid.UUID] = set()
+    return summarize_tallies(course, _tallies(events))
+
+
+def summarize_tallies(course: Course, tallies: Iterable[Tally]) -> CourseProgress:
+    """A course's progress from its events' tallies, as :func:`summarize` judges them."""
+    by_lesson: dict[str, list[Tally]] = {}
     seconds = 0.0
     last: datetime | None = None
-    for event in events:
-        if event.course_id != course.id or event.id in seen:
+    for tally in tallies:
+        if tally.course_id != course.id:
             continue
-        seen.add(event.id)
-        seconds += event.seconds
-        last = event.occurred_at if last is None else max(last, event.occurred_at)
-        by_lesson.setdefault(event.lesson_id, []).append(event)
+        seconds += tally.seconds
+        last = tally.last_at if last is None else max(last, tally.last_at)
+        by_lesson.setdefault(tally.lesson_id, []).append(tally)
 
     lessons: dict[str, LessonProgress] = {}
     best_total = 0.0
     max_total = 0.0
     for lesson in _lessons_in_order(course):
-        lp = lesson_progress(lesson, by_lesson.get(lesson.id, ()))
+        lp = lesson_progress_of_tallies(lesson, by_lesson.get(lesson.id, ()))
         lessons[lesson.id] = lp
         for question in lesson.questions:
             max_total += question.points

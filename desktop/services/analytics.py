@@ -11,8 +11,7 @@ kind with the summed seconds and latest time), and ``summarize`` decides.
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime, timedelta, tzinfo
 
 from desktop.domain.analytics import (
@@ -52,11 +51,11 @@ from desktop.domain.analytics import (
     weeks_between,
 )
 from desktop.domain.course import Course
-from desktop.domain.progress import CourseProgress, EventKind, ProgressEvent, summarize
+from desktop.domain.progress import CourseProgress, EventKind, summarize_tallies
+from desktop.services.progress import tallies
 from desktop.storage import analytics as store
 from desktop.storage.database import Database
 
-_KINDS = {k.value: k for k in EventKind}
 # One question's attempts in the range: (attempts, correct attempts, best score).
 _Quiz = tuple[int, int, float | None]
 
@@ -131,7 +130,7 @@ class AnalyticsService:
         objectives: list[ObjectiveFigures] = []
         attempts = correct = 0
         for course in shown:
-            cp = summarize(course, _equivalent_events(by_course.get(course.id, ())))
+            cp = summarize_tallies(course, tallies(by_course.get(course.id, ())))
             progress.append((course, cp))
             figures.append(_course_figures(course, cp, seconds))
             course_quiz = quiz_by_course.get(course.id, {})
@@ -291,33 +290,6 @@ class AnalyticsService:
 
 def _spans(zone: tzinfo, start: datetime, end: datetime) -> list[store.DaySpan]:
     return [(s.start, s.end, s.offset_minutes) for s in offset_spans(zone, start, end)]
-
-
-def _equivalent_events(rows: Iterable[store.LessonRollup]) -> list[ProgressEvent]:
-    """The roll-up as the smallest event set ``summarize`` judges like the full history:
-    same viewed slides, opened flag, best score and ever-right per question, seconds per
-    lesson and course, latest activity (attempt counts are not kept: each group is one
-    event, and ``summarize`` does not use counts for completion)."""
-    result = []
-    for n, row in enumerate(rows):
-        kind = _KINDS.get(row.kind)
-        if kind is None:  # a kind from a newer app: ignored, as ProgressService does
-            continue
-        result.append(
-            ProgressEvent(
-                id=uuid.UUID(int=n),
-                kind=kind,
-                course_id=row.course_id,
-                lesson_id=row.lesson_id,
-                slide_id=row.slide_id,
-                question_id=row.question_id,
-                correct=row.correct > 0 if kind is EventKind.QUIZ_ATTEMPT else None,
-                score=row.best_score,
-                seconds=row.seconds,
-                occurred_at=row.last_at,
-            )
-        )
-    return result
 
 
 def _course_figures(

@@ -46,17 +46,21 @@ _ROLLUP_COLUMNS = (
 
 
 def lesson_rollup(
-    conn: sqlite3.Connection, end: datetime | None = None, course_id: str | None = None
+    conn: sqlite3.Connection,
+    end: datetime | None = None,
+    course_id: str | None = None,
+    lesson_id: str | None = None,
 ) -> list[LessonRollup]:
-    """Every (course, lesson, kind, slide, question) with events before ``end``. Without
-    ``end`` this reads the ``progress_rollup`` table the insert trigger keeps (a row per
-    group); with one, it groups the events themselves (the slower path, for a range that
-    ends in the past)."""
+    """Every (course, lesson, kind, slide, question) with events before ``end``, of one
+    course (and one lesson of it) if given. Without ``end`` this reads the
+    ``progress_rollup`` table the insert trigger keeps (a row per group, found by its
+    primary key); with one, it groups the events themselves (the slower path, for a
+    range that ends in the past)."""
     if end is None:
-        where, params = _range_where(None, None, course_id)
+        where, params = _range_where(None, None, course_id, lesson_id=lesson_id)
         rows = conn.execute(f"SELECT {_ROLLUP_COLUMNS} FROM progress_rollup {where}", params)
     else:
-        where, params = _range_where(None, end, course_id)
+        where, params = _range_where(None, end, course_id, lesson_id=lesson_id)
         rows = conn.execute(  # in the order of ix_progress_events_rollup: no sort
             "SELECT course_id, lesson_id, kind, slide_id, question_id, count(*), total(seconds),"
             f" max(occurred_at), max(score), total(correct = 1) FROM progress_events {where}"
@@ -175,7 +179,11 @@ def _quarter_where(
 
 
 def _range_where(
-    start: datetime | None, end: datetime | None, course_id: str | None, column: str = "occurred_at"
+    start: datetime | None,
+    end: datetime | None,
+    course_id: str | None,
+    column: str = "occurred_at",
+    lesson_id: str | None = None,
 ) -> tuple[str, dict[str, object]]:
     clauses: list[str] = []
     params: dict[str, object] = {}
@@ -188,6 +196,9 @@ def _range_where(
     if course_id is not None:
         clauses.append("course_id = :course")
         params["course"] = course_id
+    if lesson_id is not None:
+        clauses.append("lesson_id = :lesson")
+        params["lesson"] = lesson_id
     return ("WHERE " + " AND ".join(clauses) if clauses else ""), params
 
 

@@ -441,3 +441,77 @@ def test_the_database_refuses_to_rewrite_or_erase_events(db: Database) -> None:
         conn.execute("UPDATE progress_events SET synced = 1, server_version = 7")
 
     assert [e.slide_id for e in ProgressService(db).events()] == ["s1"]
+
+
+def test_progress_read_from_the_roll_up_is_what_the_events_themselves_say(
+    db: Database,
+) -> None:
+    """Completion, best scores, attempts, viewed slides, time and last activity, read from
+    the roll-up the database keeps, equal the fold of every event (with events of another
+    device, one of them pulled twice, and a kind only a newer app knows)."""
+    q1, q2 = question("q1", points=2), question("q2")
+    c = course(
+        lesson("l1", questions=(q1, q2)),
+        lesson("l2", completion=LessonCompletion(CompletionKind.TIME, minutes=1)),
+        lesson("l3", completion=LessonCompletion(CompletionKind.MASTERY, m=1, n=1)),
+    )
+    progress = ProgressService(db)
+    progress.lesson_opened(c, "l1")
+    for sid in ("s1", "s2", "s1", "s3"):
+        progress.slide_viewed(c, "l1", sid)
+    progress.quiz_attempt(c, "l1", "s3", q1, WRONG)
+    progress.quiz_attempt(c, "l1", "s3", q1, replace(RIGHT, score=2.0))
+    progress.quiz_attempt(c, "l1", "s3", q2, WRONG)
+    progress.add_time(c, "l2", 40.0)
+    pulled = [
+        event(EventKind.TIME_SPENT, "l2", 5, seconds=30.0),
+        event(EventKind.SLIDE_VIEWED, "l3", 6, slide_id="s2"),
+        event(EventKind.LESSON_OPENED, "gone", 7),  # a lesson no longer in the course
+    ]
+    progress.import_events(pulled)
+    progress.import_events(pulled[:1])  # pulled again: the same events
+    with db.session() as conn:  # a kind this app does not know (written by a newer one)
+        conn.execute(
+            "INSERT INTO progress_events (id, kind, course_id, lesson_id, seconds,"
+            " occurred_at, device_id, synced) VALUES (?, 'reviewed', 'c1', 'l1', 500,"
+            " '2026-01-01 00:00:00.000000', 'other', 1)",
+            (uuid.uuid4().hex,),
+        )
+
+    stored = progress.course_progress(c)
+    folded = summarize(c, progress.events())
+
+    assert stored == folded
+    assert stored.lessons["l1"].attempts == {"q1": 2, "q2": 1}
+    assert stored.lessons["l1"].best_scores == {"q1": 2.0, "q2": 0.0}
+    assert stored.lessons["l1"].completed
+    assert stored.lessons["l2"].completed
+    assert stored.seconds == pytest.approx(70.0)
+    for lid in ("l1", "l2", "l3"):
+        assert progress.lesson_progress(c, lid) == folded.lessons[lid]
+
+
+def test_reading_progress_costs_the_same_after_a_long_history(db: Database) -> None:
+    """A learner's history grows by an event per slide viewed; opening a lesson, viewing a
+    slide and listing courses read the roll-up (a row per slide and question), never the
+    events, so none of them slows down or takes more memory as the history grows."""
+    c = course(lesson("l1"), lesson("l2"))
+    progress = ProgressService(db)
+    history = [
+        event(EventKind.SLIDE_VIEWED, "l1", i % 500, slide_id=("s1", "s2")[i % 2])
+        for i in range(2000)
+    ]
+    progress.import_events(history)
+    statements: list[str] = []
+    with db.read_session() as conn:
+        conn.set_trace_callback(statements.append)
+    try:
+        assert progress.course_progress(c).lessons["l1"].viewed_slides == {"s1", "s2"}
+        assert not progress.lesson_progress(c, "l1").completed
+        assert progress.slide_viewed(c, "l1", "s3")  # completes the lesson
+    finally:
+        with db.read_session() as conn:
+            conn.set_trace_callback(None)
+    reads = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    assert len(reads) >= 3
+    assert not [s for s in reads if "progress_events" in s]
