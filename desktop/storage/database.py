@@ -80,6 +80,9 @@ class DatabaseCorrupt(DatabaseProblem):
         self.detail = detail
 
 
+PAGE_CACHE_KIB = 512
+
+
 def connect(path: Path) -> sqlite3.Connection:
     """A connection to ``path`` with WAL, foreign keys, a busy timeout and real transactions.
 
@@ -102,6 +105,10 @@ def connect(path: Path) -> sqlite3.Connection:
         # last transaction, never corrupt the file.
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
+        # SQLite keeps up to this many KiB of the file's pages per connection (default
+        # 2 MiB, and the app has one connection per thread). The file is in the system's
+        # own cache anyway: reading a page from there is a copy, not a disk read.
+        conn.execute(f"PRAGMA cache_size = -{PAGE_CACHE_KIB}")
     except BaseException:
         conn.close()
         raise

@@ -79,6 +79,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SEARCH_DELAY_MS = 150
+WINDOW_SIZE = (1280, 820)  # when it opens (the memory bench sizes its bare window alike)
 SYNC_START_DELAY_MS = 1500
 # If the window is never painted (started minimised, no compositor), work waiting for
 # the first frame starts after this long anyway.
@@ -177,7 +178,7 @@ class MainWindow(QMainWindow):
         # lesson text size), which an application-wide sheet overrides when a page is
         # built after the window is shown. Dialogs parented to the window get it too.
         self.setStyleSheet(theme.stylesheet())
-        self.resize(1280, 820)
+        self.resize(*WINDOW_SIZE)
         self.setMinimumSize(980, 640)
         self.courses_ready = False
         self.error_box: QMessageBox | None = None

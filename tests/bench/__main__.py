@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -18,10 +19,12 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from tests.bench.coursegen import write_course
+from tests.bench.startup_child import COURSE_ID
 
 REPEATS = 7
 # Each feature's goals, in its own module: ``run(work: Path) -> list[Result]``.
@@ -45,7 +48,10 @@ class Result:
 
 
 def _child(mode: str, data_dir: Path) -> dict[str, Any]:
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    from desktop.ui.main_window import WINDOW_SIZE
+
+    size = "x".join(str(n) for n in WINDOW_SIZE)
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", BENCH_WINDOW_SIZE=size)
     out = subprocess.run(
         [
             sys.executable,
@@ -112,6 +118,12 @@ def bench_start_and_memory(work: Path, course_root: Path) -> list[Result]:
     lesson_runs = [_child("app-lesson", data_dir) for _ in range(3)]
     rss_app = statistics.median(run["rss_bytes"] for run in lesson_runs)
     mem_ratio = rss_app / rss_bare
+    # A learner a year in: the same start, with a year of events in the database.
+    history_dir = work / "data-year"
+    shutil.copytree(data_dir, history_dir)
+    _write_history(history_dir, HISTORY_EVENTS)
+    rss_year = statistics.median(_child("app-lesson", history_dir)["rss_bytes"] for _ in range(3))
+    year_ratio = rss_year / rss_app
     open_times = [t for run in lesson_runs for t in run["open_lesson_s"]]
     open_p95 = _percentile(open_times, 95)
     mib = 1024 * 1024
@@ -141,7 +153,49 @@ def bench_start_and_memory(work: Path, course_root: Path) -> list[Result]:
             "<= 1.5x",
             mem_ratio <= 1.5,
         ),
+        Result(  # progress is read from the roll-up, not from every event
+            f"the same, a year of history in ({HISTORY_EVENTS} events)",
+            f"{rss_year / mib:.1f} MiB vs {rss_app / mib:.1f} MiB without = {year_ratio:.2f}x",
+            "<= 1.05x",
+            year_ratio <= 1.05,
+        ),
     ]
+
+
+HISTORY_EVENTS = 20_000  # a slide viewed every 26 minutes for a year, with lessons opened
+
+
+def _write_history(data_dir: Path, count: int) -> None:
+    """``count`` events of the benchmark course over the past year, as a learner who went
+    through its lessons in order, again and again, leaves them."""
+    from desktop.app import build_services
+    from desktop.domain.progress import EventKind, ProgressEvent
+    from desktop.storage.database import Database
+
+    db = Database.open(data_dir / "playbook.sqlite3")
+    try:
+        services = build_services(db, data_dir)
+        services.library.refresh()
+        course = services.library.course(COURSE_ID)
+        lessons = course.ordered_lessons()
+        start = datetime.now(UTC) - timedelta(days=365)
+        events = []
+        for i in range(count):
+            lesson = lessons[(i // 6) % len(lessons)]
+            at = start + timedelta(minutes=26 * i)
+            if i % 6 == 0:
+                events.append(
+                    ProgressEvent.new(EventKind.LESSON_OPENED, course.id, lesson.id, at=at)
+                )
+            slide = lesson.slides[i % len(lesson.slides)]
+            events.append(
+                ProgressEvent.new(
+                    EventKind.SLIDE_VIEWED, course.id, lesson.id, slide_id=slide.id, at=at
+                )
+            )
+        services.progress.import_events(events[:count])
+    finally:
+        db.close()
 
 
 def bench_course_pipeline(work: Path, course_folder: Path) -> list[Result]:

@@ -1,6 +1,8 @@
 """One measured start, run in a fresh process by ``tests.bench``.
 
-``bare``: a bare PySide6 QMainWindow — the baseline. ``app``: Playbook's real start path
+``bare``: a bare PySide6 QMainWindow — the baseline, as big as Playbook's window opens
+(``BENCH_WINDOW_SIZE``, set by the parent from ``MainWindow``'s: the window's backing
+store grows with its area). ``app``: Playbook's real start path
 (``desktop.app``: the window's shell, then the database, the services and the library,
 on the same event loops as ``playbook``). ``app-lesson``: the app, then a lesson opened
 in the running, visible window, as a learner clicks one.
@@ -72,7 +74,8 @@ def main() -> None:
     if mode == "bare":
         paint = FirstPaint(quit_at_paint=True)
         window = QMainWindow()
-        window.resize(1200, 800)
+        width, height = (int(n) for n in os.environ["BENCH_WINDOW_SIZE"].split("x"))
+        window.resize(width, height)
         window.installEventFilter(paint)
         window.show()
         app.exec()
