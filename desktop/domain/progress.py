@@ -170,41 +170,56 @@ def lesson_progress(lesson: Lesson, events: Iterable[ProgressEvent]) -> LessonPr
 
 def lesson_progress_of_tallies(lesson: Lesson, tallies: Iterable[Tally]) -> LessonProgress:
     """The aggregates of one lesson from its events' tallies (other lessons' are ignored)."""
-    viewed: set[str] = set()
-    best: dict[str, float] = {}
-    attempts: dict[str, int] = {}
-    correct: set[str] = set()
-    seconds = 0.0
-    opened = False
-    last: datetime | None = None
+    fold = _LessonFold()
     for tally in tallies:
-        if tally.lesson_id != lesson.id:
-            continue
-        seconds += tally.seconds
-        last = tally.last_at if last is None else max(last, tally.last_at)
+        if tally.lesson_id == lesson.id:
+            fold.add(tally)
+    return fold.progress(lesson)
+
+
+class _LessonFold:
+    """One lesson's tallies folded as they come: a course's history is read once, and
+    only these sums are kept, never the tallies themselves."""
+
+    __slots__ = ("attempts", "best", "correct", "last", "opened", "seconds", "viewed")
+
+    def __init__(self) -> None:
+        self.viewed: set[str] = set()
+        self.best: dict[str, float] = {}
+        self.attempts: dict[str, int] = {}
+        self.correct: set[str] = set()
+        self.seconds = 0.0
+        self.opened = False
+        self.last: datetime | None = None
+
+    def add(self, tally: Tally) -> None:
+        self.seconds += tally.seconds
+        self.last = tally.last_at if self.last is None else max(self.last, tally.last_at)
         if tally.kind is EventKind.LESSON_OPENED:
-            opened = True
+            self.opened = True
         elif tally.kind is EventKind.SLIDE_VIEWED and tally.slide_id is not None:
-            viewed.add(tally.slide_id)
-            opened = True
+            self.viewed.add(tally.slide_id)
+            self.opened = True
         elif tally.kind is EventKind.QUIZ_ATTEMPT and tally.question_id is not None:
             qid = tally.question_id
-            attempts[qid] = attempts.get(qid, 0) + tally.events
+            self.attempts[qid] = self.attempts.get(qid, 0) + tally.events
             if tally.best_score is not None:
-                best[qid] = max(best.get(qid, tally.best_score), tally.best_score)
+                self.best[qid] = max(self.best.get(qid, tally.best_score), tally.best_score)
             if tally.correct:
-                correct.add(qid)
-    partial = LessonProgress(
-        lesson_id=lesson.id,
-        viewed_slides=frozenset(viewed),
-        best_scores=best,
-        attempts=attempts,
-        correct_questions=frozenset(correct),
-        seconds=seconds,
-        opened=opened,
-        last_activity=last,
-    )
-    return replace(partial, completed=lesson_satisfied(lesson, partial))
+                self.correct.add(qid)
+
+    def progress(self, lesson: Lesson) -> LessonProgress:
+        partial = LessonProgress(
+            lesson_id=lesson.id,
+            viewed_slides=frozenset(self.viewed),
+            best_scores=self.best,
+            attempts=self.attempts,
+            correct_questions=frozenset(self.correct),
+            seconds=self.seconds,
+            opened=self.opened,
+            last_activity=self.last,
+        )
+        return replace(partial, completed=lesson_satisfied(lesson, partial))
 
 
 def lesson_satisfied(lesson: Lesson, lp: LessonProgress) -> bool:
@@ -241,7 +256,7 @@ def summarize(course: Course, events: Iterable[ProgressEvent]) -> CourseProgress
 
 def summarize_tallies(course: Course, tallies: Iterable[Tally]) -> CourseProgress:
     """A course's progress from its events' tallies, as :func:`summarize` judges them."""
-    by_lesson: dict[str, list[Tally]] = {}
+    folds: dict[str, _LessonFold] = {}
     seconds = 0.0
     last: datetime | None = None
     for tally in tallies:
@@ -249,13 +264,16 @@ def summarize_tallies(course: Course, tallies: Iterable[Tally]) -> CourseProgres
             continue
         seconds += tally.seconds
         last = tally.last_at if last is None else max(last, tally.last_at)
-        by_lesson.setdefault(tally.lesson_id, []).append(tally)
+        fold = folds.get(tally.lesson_id)
+        if fold is None:
+            fold = folds[tally.lesson_id] = _LessonFold()
+        fold.add(tally)
 
     lessons: dict[str, LessonProgress] = {}
     best_total = 0.0
     max_total = 0.0
     for lesson in _lessons_in_order(course):
-        lp = lesson_progress_of_tallies(lesson, by_lesson.get(lesson.id, ()))
+        lp = (folds.get(lesson.id) or _LessonFold()).progress(lesson)
         lessons[lesson.id] = lp
         for question in lesson.questions:
             max_total += question.points

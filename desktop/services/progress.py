@@ -141,16 +141,16 @@ class ProgressService:
     # -- reading -----------------------------------------------------------------------
 
     def course_progress(self, course: Course) -> CourseProgress:
-        with self._db.read_session() as conn:
-            rows = rollup.lesson_rollup(conn, course_id=course.id)
-        return summarize_tallies(course, tallies(rows))
+        with self._db.read_session() as conn:  # folded as read: no row is kept
+            rows = rollup.iter_lesson_rollup(conn, course_id=course.id)
+            return summarize_tallies(course, tallies(rows))
 
     def lesson_progress(self, course: Course, lesson_id: str) -> LessonProgress:
         """One lesson's progress (slides viewed, attempts, completion): one indexed query."""
         lesson = _lesson(course, lesson_id)
         with self._db.read_session() as conn:
-            rows = rollup.lesson_rollup(conn, course_id=course.id, lesson_id=lesson_id)
-        return lesson_progress_of_tallies(lesson, tallies(rows))
+            rows = rollup.iter_lesson_rollup(conn, course_id=course.id, lesson_id=lesson_id)
+            return lesson_progress_of_tallies(lesson, tallies(rows))
 
     def resume_point(self, course_id: str | None = None) -> ResumePoint | None:
         """The last slide viewed, overall or in one course; None if there is none yet."""

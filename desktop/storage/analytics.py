@@ -10,7 +10,7 @@ SQLite knows only the process's own time zone.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -51,6 +51,16 @@ def lesson_rollup(
     course_id: str | None = None,
     lesson_id: str | None = None,
 ) -> list[LessonRollup]:
+    """:func:`iter_lesson_rollup`, all read."""
+    return list(iter_lesson_rollup(conn, end, course_id, lesson_id))
+
+
+def iter_lesson_rollup(
+    conn: sqlite3.Connection,
+    end: datetime | None = None,
+    course_id: str | None = None,
+    lesson_id: str | None = None,
+) -> Iterator[LessonRollup]:
     """Every (course, lesson, kind, slide, question) with events before ``end``, of one
     course (and one lesson of it) if given. Without ``end`` this reads the
     ``progress_rollup`` table the insert trigger keeps (a row per group, found by its
@@ -67,8 +77,8 @@ def lesson_rollup(
             " GROUP BY course_id, lesson_id, kind, slide_id, question_id",
             params,
         )
-    return [
-        LessonRollup(
+    for course, lesson, kind, slide, question, events, seconds, last, best, correct in rows:
+        yield LessonRollup(
             course,
             lesson,
             kind,
@@ -80,8 +90,6 @@ def lesson_rollup(
             best,
             int(correct),
         )
-        for course, lesson, kind, slide, question, events, seconds, last, best, correct in rows
-    ]
 
 
 def quiz_attempts(

@@ -340,10 +340,12 @@ class HomeView(QWidget):
         services = self._services
         entries = services.library.entries()
         rows: list[CourseRow] = []
+        percents: dict[str, float] = {}
         for entry in entries:
             if entry.course is None or entry.broken:
                 continue
             cp = services.progress.course_progress(entry.course)
+            percents[entry.course.id] = cp.percent
             rows.append(
                 CourseRow(
                     entry,
@@ -381,7 +383,7 @@ class HomeView(QWidget):
         self.activity_model.set_rows(activity)
         self.activity_empty.setVisible(not activity)
         self.activity_view.setVisible(bool(activity))
-        self._refresh_continue(entries)
+        self._refresh_continue(entries, percents)
         self.refresh_dashboard()
 
     def refresh_dashboard(self) -> None:
@@ -405,13 +407,16 @@ class HomeView(QWidget):
             self.dashboard.show_dashboard(dashboard)
             self.dashboard_shown.emit()
 
-    def _refresh_continue(self, entries: list[CourseEntry]) -> None:
+    def _refresh_continue(self, entries: list[CourseEntry], percents: dict[str, float]) -> None:
+        """The Continue card; ``percents``: each listed course's progress, just read."""
         services = self._services
         resume = services.progress.resume_point()
         course = find_course(services.library, resume.course_id) if resume else None
         if resume is not None and course is not None and resume.lesson_id in course.lessons:
             place = describe(course, resume.lesson_id, resume.slide_id)
-            percent = services.progress.course_progress(course).percent
+            percent = percents.get(course.id)
+            if percent is None:
+                percent = services.progress.course_progress(course).percent
             where = (
                 f"Slide {place.slide_number} of {place.slide_count}"
                 if place.slide_number
