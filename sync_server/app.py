@@ -17,7 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sync_server import accounts, analytics, progress, sync, teams, templates
 from sync_server.auth import protocol_version
-from sync_server.db import make_engine, make_sessionmaker
+from sync_server.db import make_engine, make_gate, make_sessionmaker
 from sync_server.errors import ApiError, body, install_error_handlers
 from sync_server.migrate import head_revision
 from sync_server.protocol import API_PREFIX, ErrorBody
@@ -162,6 +162,7 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = make_sessionmaker(engine)
+    app.state.db_gate = make_gate(settings)
     app.state.token_key = settings.secret_key.get_secret_value().encode()
     app.state.schema_head = head_revision()
     install_error_handlers(app)

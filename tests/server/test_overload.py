@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import httpx
@@ -46,3 +47,42 @@ async def test_requests_get_503_with_retry_after_while_every_connection_is_busy(
         assert "safe" in busy.json()["message"]
         # Once connections are free again, the same request works.
         assert (await device.get("/v1/me")).status_code == 200
+
+
+async def test_requests_waiting_for_the_database_go_in_arrival_order(tiny_app: FastAPI) -> None:
+    """The pool alone hands a freed connection to whichever request asks next, so under
+    load a request could wait its whole timeout while later ones went through (503s at
+    200 clients). Requests now queue at a first-come-first-served gate: each is served in
+    the order it arrived, and one left waiting past the timeout is told "busy"."""
+    await new_user(tiny_app, "queue@example.com")
+    transport = httpx.ASGITransport(app=tiny_app)
+    async with httpx.AsyncClient(
+        transport=transport,
+        base_url="http://testserver",
+        headers={PROTOCOL_HEADER: str(PROTOCOL_VERSION)},
+    ) as client:
+        device = await sign_in(client, "queue@example.com")
+        gate = tiny_app.state.db_gate
+        held = 0
+        while not gate.locked():  # every connection taken by requests in flight
+            await gate.acquire()
+            held += 1
+
+        assert (await device.get("/v1/me")).status_code == 503  # waited 0.3 s: busy
+
+        finished: list[int] = []
+
+        async def request(n: int) -> None:
+            response = await device.get("/v1/me")
+            assert response.status_code == 200
+            finished.append(n)
+
+        waiting = []
+        for n in range(4):
+            waiting.append(asyncio.create_task(request(n)))
+            await asyncio.sleep(0.02)  # each reaches the gate before the next one starts
+        gate.release()  # one connection comes free: the requests take turns on it
+        await asyncio.gather(*waiting)
+        assert finished == [0, 1, 2, 3]
+        for _ in range(held - 1):
+            gate.release()
