@@ -74,7 +74,10 @@ def main() -> None:
     if mode == "bare":
         paint = FirstPaint(quit_at_paint=True)
         window = QMainWindow()
-        width, height = (int(n) for n in os.environ["BENCH_WINDOW_SIZE"].split("x"))
+        size = os.environ.get("BENCH_WINDOW_SIZE")  # e.g. 1280x820
+        if size is None:
+            sys.exit("set BENCH_WINDOW_SIZE=WIDTHxHEIGHT (tests.bench passes MainWindow's)")
+        width, height = (int(n) for n in size.split("x"))
         window.resize(width, height)
         window.installEventFilter(paint)
         window.show()
