@@ -154,7 +154,7 @@ def bench_start_and_memory(work: Path, course_root: Path) -> list[Result]:
             mem_ratio <= 1.5,
         ),
         Result(  # progress is read from the roll-up, not from every event
-            f"the same, a year of history in ({HISTORY_EVENTS} events)",
+            f"the same, with a year of history ({HISTORY_EVENTS:,} events)",
             f"{rss_year / mib:.1f} MiB vs {rss_app / mib:.1f} MiB without = {year_ratio:.2f}x",
             "<= 1.05x",
             year_ratio <= 1.05,
