@@ -201,7 +201,8 @@ class ProgressService:
         self, conn: sqlite3.Connection, course: Course, lesson: Lesson, event: ProgressEvent
     ) -> bool:
         """Append ``event``, and a completion event if it completes the lesson."""
-        before = list(tallies(rollup.lesson_rollup(conn, course_id=course.id, lesson_id=lesson.id)))
+        rows = rollup.iter_lesson_rollup(conn, course_id=course.id, lesson_id=lesson.id)
+        before = list(tallies(rows))
         was_complete = lesson_progress_of_tallies(lesson, before).completed
         now_complete = lesson_progress_of_tallies(lesson, [*before, Tally.of(event)]).completed
         new = [event]

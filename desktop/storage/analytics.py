@@ -46,13 +46,10 @@ _ROLLUP_COLUMNS = (
 
 
 def lesson_rollup(
-    conn: sqlite3.Connection,
-    end: datetime | None = None,
-    course_id: str | None = None,
-    lesson_id: str | None = None,
+    conn: sqlite3.Connection, end: datetime | None = None, course_id: str | None = None
 ) -> list[LessonRollup]:
     """:func:`iter_lesson_rollup`, all read."""
-    return list(iter_lesson_rollup(conn, end, course_id, lesson_id))
+    return list(iter_lesson_rollup(conn, end, course_id))
 
 
 def iter_lesson_rollup(

@@ -61,22 +61,15 @@ def append_events(conn: sqlite3.Connection, events: Iterable[EventRow], device_i
     return max(cursor.rowcount, 0)  # rows skipped as duplicates change nothing
 
 
-def events(
-    conn: sqlite3.Connection, course_id: str | None = None, lesson_id: str | None = None
-) -> list[EventRow]:
-    """Events in local order, optionally of one course (and one lesson of it)."""
+def events(conn: sqlite3.Connection, course_id: str | None = None) -> list[EventRow]:
+    """Events in local order, optionally of one course. (Progress is read from the
+    roll-up, ``storage.analytics.iter_lesson_rollup``; this is the history itself.)"""
     if course_id is None:
         cursor = conn.execute(f"SELECT {_COLUMNS} FROM progress_events ORDER BY seq")
-    elif lesson_id is None:
+    else:
         cursor = conn.execute(
             f"SELECT {_COLUMNS} FROM progress_events WHERE course_id = ? ORDER BY seq",
             (course_id,),
-        )
-    else:
-        cursor = conn.execute(
-            f"SELECT {_COLUMNS} FROM progress_events"
-            " WHERE course_id = ? AND lesson_id = ? ORDER BY seq",
-            (course_id, lesson_id),
         )
     return [_event(row) for row in cursor]
 

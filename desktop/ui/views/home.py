@@ -414,9 +414,7 @@ class HomeView(QWidget):
         course = find_course(services.library, resume.course_id) if resume else None
         if resume is not None and course is not None and resume.lesson_id in course.lessons:
             place = describe(course, resume.lesson_id, resume.slide_id)
-            percent = percents.get(course.id)
-            if percent is None:
-                percent = services.progress.course_progress(course).percent
+            percent = percents[course.id]  # a course the library has is a listed one
             where = (
                 f"Slide {place.slide_number} of {place.slide_count}"
                 if place.slide_number
