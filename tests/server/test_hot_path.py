@@ -92,7 +92,7 @@ async def test_a_sync_costs_few_round_trips_and_a_pull_reads_one_snapshot(
     assert push_sql == [
         "BEGIN",
         "SELECT",
-        "INSERT",
+        "WITH",  # the rate-limit count, with the previous minute's read in the same statement
         "SELECT",
         "SELECT",
         "INSERT",
