@@ -105,6 +105,7 @@ class _CourseReader:
         self.root = folder.resolve()
         self.outline = outline  # keep lessons as outlines (see the module docstring)
         self.keep_text = keep_text  # asked, before reading the lessons, to keep their text
+        self.kept_text = False  # the answer: lessons keep their text (until release_text)
         self.problems: list[Problem] = []
         self.digests: dict[Path, str] = {}  # SHA-256 of each file read, for outlines
         self._checked: dict[tuple[str, bool], tuple[str, str] | None] = {}
@@ -196,7 +197,7 @@ class _CourseReader:
 
         stamp = _stamp(manifest_path, lessons_dir, lesson_ids)
         if manifest is not None and self.outline and self.keep_text is not None:
-            self.outline = not self.keep_text(manifest.id, stamp)
+            self.kept_text = self.keep_text(manifest.id, stamp)
 
         lessons: dict[str, Lesson] = {}
         for lesson_id in lesson_ids:
@@ -249,6 +250,8 @@ class _CourseReader:
             self.check_reference(path, reference)
         if parsed.lesson is None:
             return None
+        if self.kept_text:  # with its file's digest, to become an outline once indexed
+            return replace(parsed.lesson, digest=self.digests[path])
         if self.outline:
             return outline_of(parsed.lesson, self.digests[path])
         return parsed.lesson
@@ -341,6 +344,18 @@ def outline_of(lesson: Lesson, digest: str) -> Lesson:
     """``lesson`` without its slides' text (see ``Lesson.outline``)."""
     slides = tuple(replace(slide, body="", notes="") for slide in lesson.slides)
     return replace(lesson, slides=slides, outline=True, digest=digest)
+
+
+def outline_course(course: Course) -> Course:
+    """``course`` with the lessons the library read with their text (``keep_text``) as
+    outlines; ``course`` itself if it has none."""
+    kept = [lesson for lesson in course.lessons.values() if not lesson.outline and lesson.digest]
+    if not kept:
+        return course
+    lessons = dict(course.lessons)
+    for lesson in kept:
+        lessons[lesson.id] = outline_of(lesson, lesson.digest)
+    return replace(course, lessons=lessons)
 
 
 class LessonChangedError(CourseFormatError):
@@ -611,6 +626,20 @@ class CourseLibrary:
         self._rebuild()
         found = {e.folder for e in self._scanned[path]}
         return [e for e in self._entries if e.folder in found]
+
+    def release_text(self) -> None:
+        """Keep only outlines of the courses read with their text (``keep_text``): called
+        once the search index has read them. Their text is read from the files again
+        when a lesson is shown, as for every other course."""
+        changed = False
+        for root_entries in self._scanned.values():
+            for i, entry in enumerate(root_entries):
+                course = entry.course
+                if course is not None and (outlined := outline_course(course)) is not course:
+                    root_entries[i] = replace(entry, course=outlined)
+                    changed = True
+        if changed:
+            self._rebuild()
 
     def remove_folder(self, path: Path) -> None:
         """Forget a user folder (its files are left alone)."""

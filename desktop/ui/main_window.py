@@ -867,11 +867,14 @@ class MainWindow(QMainWindow):
         from desktop.ui.lookup import healthy
 
         courses = healthy(entries)
-        search = self.services.search
+        search, library = self.services.search, self.services.library
 
         def work() -> int:
             changed = sum(1 for course in courses if search.index_course(course))
             search.prune(course.id for course in courses)
+            # The courses read with their text for the index keep outlines from now on (in
+            # this worker, where the library is also read: never two changes at once).
+            library.release_text()
             return changed
 
         self.runner.run("Indexing courses for search", work, owner=self, on_done=self._on_indexed)

@@ -311,3 +311,21 @@ def test_ready_services_or_none_passed_by_keyword_work_as_before(
     first = again.templates
     assert read == [first]
     assert builds == [first]
+
+
+def test_a_first_start_keeps_outlines_once_the_index_has_read_the_courses(
+    qtbot: QtBot, services: Services, open_window: Callable[[Services], MainWindow]
+) -> None:
+    """On a first start the index lacks every course, so the library reads them with their
+    text for it (once, not twice). Once they are indexed, only outlines stay in memory;
+    lessons and search work as before."""
+    window = open_window(services)
+    courses = [e.course for e in services.library.entries() if e.course is not None]
+    assert courses
+    assert all(lesson.outline for course in courses for lesson in course.lessons.values())
+    course = courses[0]
+    first = course.ordered_lessons()[0]
+    assert window.open_lesson(course.id, first.id)
+    assert window.player.lesson is not None
+    assert window.player.lesson.slides[0].body  # read from its file again
+    assert window.run_search("subject line") > 0

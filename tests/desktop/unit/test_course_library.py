@@ -500,3 +500,25 @@ def test_with_content_reads_each_lesson_when_used() -> None:
         lesson.slides for lesson in whole.ordered_lessons()
     ]
     assert with_content(whole) is whole  # a course read whole is used as it is
+
+
+def test_text_kept_for_the_search_index_is_let_go_once_indexed() -> None:
+    library = CourseLibrary(SAMPLE.parent, MemoryFolderStore(), keep_text=lambda _id, _stamp: True)
+    library.refresh()
+    kept = library.course("email-subject-lines")
+    whole = load_course(SAMPLE)
+    assert all(not lesson.outline and lesson.digest for lesson in kept.lessons.values())
+    assert [lesson.slides for lesson in kept.lessons.values()] == [
+        lesson.slides for lesson in whole.lessons.values()
+    ]
+
+    library.release_text()
+    released = library.course("email-subject-lines")
+    assert all(lesson.outline for lesson in released.lessons.values())
+    assert all(s.body == "" for lesson in released.lessons.values() for s in lesson.slides)
+    for lesson_id, full in whole.lessons.items():
+        assert library.lesson_content(released, lesson_id) == full
+    (entry,) = [e for e in library.entries() if e.course_id == "email-subject-lines"]
+    assert entry.course is released
+    library.release_text()  # nothing left to let go
+    assert library.course("email-subject-lines") is released
