@@ -177,6 +177,19 @@ def lesson_progress_of_tallies(lesson: Lesson, tallies: Iterable[Tally]) -> Less
     return fold.progress(lesson)
 
 
+def completes(lesson: Lesson, tallies: Iterable[Tally], event: ProgressEvent) -> bool:
+    """Whether ``event`` makes ``lesson`` complete: not complete with its events so far
+    (``tallies``; other lessons' are ignored), complete with ``event`` added."""
+    fold = _LessonFold()
+    for tally in tallies:
+        if tally.lesson_id == lesson.id:
+            fold.add(tally)
+    if fold.progress(lesson).completed:
+        return False
+    fold.add(Tally.of(event))
+    return fold.progress(lesson).completed
+
+
 class _LessonFold:
     """One lesson's tallies folded as they come: a course's history is read once, and
     only these sums are kept, never the tallies themselves."""
@@ -212,8 +225,8 @@ class _LessonFold:
         partial = LessonProgress(
             lesson_id=lesson.id,
             viewed_slides=frozenset(self.viewed),
-            best_scores=self.best,
-            attempts=self.attempts,
+            best_scores=dict(self.best),  # copies: the fold may go on after this
+            attempts=dict(self.attempts),
             correct_questions=frozenset(self.correct),
             seconds=self.seconds,
             opened=self.opened,

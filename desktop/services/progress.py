@@ -26,6 +26,7 @@ from desktop.domain.progress import (
     LessonProgress,
     ProgressEvent,
     Tally,
+    completes,
     lesson_progress_of_tallies,
     summarize_tallies,
 )
@@ -202,18 +203,16 @@ class ProgressService:
     ) -> bool:
         """Append ``event``, and a completion event if it completes the lesson."""
         rows = rollup.iter_lesson_rollup(conn, course_id=course.id, lesson_id=lesson.id)
-        before = list(tallies(rows))
-        was_complete = lesson_progress_of_tallies(lesson, before).completed
-        now_complete = lesson_progress_of_tallies(lesson, [*before, Tally.of(event)]).completed
+        completed = completes(lesson, tallies(rows), event)  # folded as read
         new = [event]
-        if now_complete and not was_complete:
+        if completed:
             new.append(
                 ProgressEvent.new(
                     EventKind.LESSON_COMPLETED, course.id, lesson.id, at=event.occurred_at
                 )
             )
         self._append(conn, new)
-        return now_complete and not was_complete
+        return completed
 
     def _append(self, conn: sqlite3.Connection, events: Sequence[ProgressEvent]) -> int:
         return repo.append_events(
